@@ -1,0 +1,367 @@
+"""Settings from TOML, secrets from the environment, loaded once into frozen dataclasses.
+
+A bad value fails loudly with a ``ConfigError`` naming the key and the value. Unknown keys
+are errors too: a typo such as ``mesages_per_minute`` would otherwise be silently ignored.
+``config.example.toml`` documents every key; ``tests/test_config.py`` proves it loads.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import babel
+import holidays
+
+from bot.core.model import ACTIONS, Ladder, Tier
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+
+
+class ConfigError(Exception):
+    """A configuration file or value is unusable. The message names the key and the value."""
+
+
+@dataclass(frozen=True)
+class Company:
+    name: str = "Example Ltd"
+    phone: str = ""
+    website: str = ""
+    signature: str = "The accounts team"
+    payment_details: str = ""
+
+
+@dataclass(frozen=True)
+class Mail:
+    from_address: str = "accounts@example.com"
+    from_name: str = ""
+    reply_to: str = ""
+    bcc: str = ""
+
+    @property
+    def domain(self) -> str:
+        return self.from_address.rpartition("@")[2]
+
+
+@dataclass(frozen=True)
+class Smtp:
+    host: str = "localhost"
+    port: int = 587
+    security: str = "starttls"  # starttls | tls | none
+    username: str = ""
+    password_env: str = ""
+    timeout_seconds: float = 30.0
+    password: str = field(default="", repr=False)  # resolved from the environment, never printed
+
+
+@dataclass(frozen=True)
+class Sending:
+    messages_per_minute: int = 30
+    recipients_per_day: int = 10000
+    max_attempts: int = 3
+    retry_after_minutes: int = 15
+
+
+@dataclass(frozen=True)
+class ClientDefaults:
+    timezone: str = "UTC"
+    country: str = ""
+    locale: str = "en"
+    currency: str = "EUR"
+
+
+DEFAULT_LADDER = Ladder((
+    Tier("courtesy", -3, "courtesy"),
+    Tier("reminder", 3, "reminder"),
+    Tier("firm", 14, "firm"),
+    Tier("final_notice", 30, "final_notice", approval=True),
+    Tier("stop_service", 45, "stop_service", approval=True, action="stop_service"),
+    Tier("collections", 60, "collections", approval=True, action="collections"),
+))
+
+
+@dataclass(frozen=True)
+class Policy:
+    send_window_start: time = time(9, 0)
+    send_window_end: time = time(17, 0)
+    business_days: tuple[int, ...] = (0, 1, 2, 3, 4)
+    min_interval_days: int = 3
+    max_per_week: int = 2
+    stop_service_days: int = 7
+    collections_days: int = 14
+    ladder: Ladder = field(default_factory=lambda: DEFAULT_LADDER)
+
+
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None
+    database_path: Path
+    company: Company = field(default_factory=Company)
+    mail: Mail = field(default_factory=Mail)
+    smtp: Smtp = field(default_factory=Smtp)
+    sending: Sending = field(default_factory=Sending)
+    clients: ClientDefaults = field(default_factory=ClientDefaults)
+    policy: Policy = field(default_factory=Policy)
+    templates_dir: Path | None = None
+    poll_seconds: float = 60.0
+    date_order: str | None = None
+
+
+# --------------------------------------------------------------------------------------------
+# reading
+
+
+class _Section:
+    """One TOML table being read: tracks which keys were used so leftovers can be reported."""
+
+    def __init__(self, name: str, data: Any) -> None:
+        if not isinstance(data, Mapping):
+            raise ConfigError(f"[{name}] must be a table, got {data!r}")
+        self.name = name
+        self.data = data
+        self.used: set[str] = set()
+
+    def key(self, k: str) -> str:
+        return f"{self.name}.{k}"
+
+    def get(self, k: str, default: Any, kind: type | tuple[type, ...]) -> Any:
+        self.used.add(k)
+        if k not in self.data:
+            return default
+        v = self.data[k]
+        if kind is float and isinstance(v, int) and not isinstance(v, bool):
+            v = float(v)
+        if not isinstance(v, kind) or (isinstance(v, bool) and kind in (int, float)):
+            want = kind.__name__ if isinstance(kind, type) else " or ".join(t.__name__ for t in kind)
+            raise ConfigError(f"{self.key(k)} = {v!r}: expected a {want}")
+        return v
+
+    def integer(self, k: str, default: int, *, minimum: int | None = None) -> int:
+        v: int = self.get(k, default, int)
+        if minimum is not None and v < minimum:
+            raise ConfigError(f"{self.key(k)} = {v!r}: must be at least {minimum}")
+        return v
+
+    def string(self, k: str, default: str) -> str:
+        v: str = self.get(k, default, str)
+        if any(c in v for c in "\r\n\0"):
+            raise ConfigError(f"{self.key(k)} = {v!r}: line breaks are not allowed here")
+        return v
+
+    def text(self, k: str, default: str) -> str:
+        """A multi-line value (a signature, payment details)."""
+        v: str = self.get(k, default, str)
+        return v
+
+    def finish(self) -> None:
+        unknown = sorted(set(self.data) - self.used)
+        if unknown:
+            raise ConfigError(f"unknown key {self.key(unknown[0])} (check the spelling against "
+                              f"config.example.toml)")
+
+
+def _address(sec: _Section, k: str, default: str, *, optional: bool = False) -> str:
+    v = sec.string(k, default).strip()
+    if optional and not v:
+        return ""
+    if not _ADDRESS.match(v):
+        raise ConfigError(f"{sec.key(k)} = {v!r}: not an email address")
+    return v
+
+
+def _clock(sec: _Section, k: str, default: time) -> time:
+    raw = sec.string(k, default.strftime("%H:%M"))
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})", raw)
+    if not m or int(m[1]) > 23 or int(m[2]) > 59:
+        raise ConfigError(f"{sec.key(k)} = {raw!r}: expected a time of day like \"09:00\"")
+    return time(int(m[1]), int(m[2]))
+
+
+def check_timezone(name: str, key: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{key} = {name!r}: not a time zone name (like \"Europe/Berlin\")")
+    return name
+
+
+def check_locale(name: str, key: str) -> str:
+    try:
+        babel.Locale.parse(name.replace("-", "_"))
+    except (ValueError, babel.UnknownLocaleError):
+        raise ConfigError(f"{key} = {name!r}: not a locale (like \"en\" or \"de_DE\")")
+    return name.replace("-", "_")
+
+
+def check_country(code: str, key: str) -> str:
+    if code and code.upper() not in holidays.list_supported_countries():
+        raise ConfigError(f"{key} = {code!r}: not a country code with a holiday calendar "
+                          f"(ISO 3166 alpha-2, like \"DE\")")
+    return code.upper()
+
+
+def _tiers(raw: Any) -> Ladder:
+    if not isinstance(raw, list) or not raw:
+        raise ConfigError(f"policy.tiers = {raw!r}: expected at least one [[policy.tiers]] table")
+    tiers = []
+    for i, item in enumerate(raw):
+        sec = _Section(f"policy.tiers[{i}]", item)
+        name = sec.string("name", "")
+        if not re.fullmatch(r"[a-z0-9_]+", name):
+            raise ConfigError(f"{sec.key('name')} = {name!r}: use lower-case letters, digits and _")
+        offset = sec.integer("offset_days", 0)
+        template = sec.string("template", name)
+        approval = sec.get("approval", False, bool)
+        action = sec.string("action", "email")
+        if action not in ACTIONS:
+            raise ConfigError(f"{sec.key('action')} = {action!r}: expected one of "
+                              f"{', '.join(ACTIONS)}")
+        sec.finish()
+        tiers.append(Tier(name, offset, template, approval, action))
+    names = [t.name for t in tiers]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"policy.tiers: tier names must be unique, got {names}")
+    offsets = [t.offset_days for t in tiers]
+    if offsets != sorted(offsets) or len(set(offsets)) != len(offsets):
+        raise ConfigError(f"policy.tiers: offset_days must rise strictly from one tier to the "
+                          f"next, got {offsets}")
+    return Ladder(tuple(tiers))
+
+
+def _secret(env_name: str, key: str, environ: Mapping[str, str]) -> str:
+    """Read a secret from the variable ``env_name``, or from the file named by ``env_name_FILE``."""
+    if not env_name:
+        return ""
+    if env_name in environ:
+        return environ[env_name]
+    file_var = env_name + "_FILE"
+    if file_var in environ:
+        try:
+            return Path(environ[file_var]).read_text().strip()
+        except OSError as e:
+            raise ConfigError(f"{key} = {env_name!r}: cannot read {file_var}: {e.strerror}")
+    raise ConfigError(f"{key} = {env_name!r}: the environment variable {env_name} is not set")
+
+
+def parse(data: Mapping[str, Any], *, path: Path | None = None,
+          environ: Mapping[str, str] | None = None, need_secrets: bool = True) -> Config:
+    environ = os.environ if environ is None else environ
+    base = path.parent if path else Path.cwd()
+    top = _Section("", data)
+    sections = {name: _Section(name, top.get(name, {}, dict)) for name in (
+        "database", "company", "mail", "smtp", "sending", "clients", "policy", "templates",
+        "run", "import")}
+
+    db = sections["database"]
+    db_path = Path(db.string("path", "arbot.db"))
+
+    c = sections["company"]
+    company = Company(name=c.string("name", Company.name), phone=c.string("phone", ""),
+                      website=c.string("website", ""), signature=c.text("signature", Company.signature),
+                      payment_details=c.text("payment_details", ""))
+
+    m = sections["mail"]
+    mail = Mail(from_address=_address(m, "from_address", Mail.from_address),
+                from_name=m.string("from_name", company.name),
+                reply_to=_address(m, "reply_to", "", optional=True),
+                bcc=_address(m, "bcc", "", optional=True))
+
+    s = sections["smtp"]
+    security = s.string("security", "starttls")
+    if security not in ("starttls", "tls", "none"):
+        raise ConfigError(f"smtp.security = {security!r}: expected \"starttls\", \"tls\" or \"none\"")
+    port = s.integer("port", {"starttls": 587, "tls": 465, "none": 25}[security], minimum=1)
+    if port > 65535:
+        raise ConfigError(f"smtp.port = {port!r}: must be at most 65535")
+    username = s.string("username", "")
+    password_env = s.string("password_env", "")
+    if password_env and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", password_env):
+        raise ConfigError(f"smtp.password_env = {password_env!r}: expected the NAME of an "
+                          f"environment variable, not the password itself")
+    if username and not password_env:
+        raise ConfigError(f"smtp.username = {username!r} is set but smtp.password_env is not")
+    smtp = Smtp(host=s.string("host", "localhost"), port=port, security=security, username=username,
+                password_env=password_env,
+                timeout_seconds=s.get("timeout_seconds", 30.0, float),
+                password=_secret(password_env, "smtp.password_env", environ) if need_secrets else "")
+
+    se = sections["sending"]
+    sending = Sending(messages_per_minute=se.integer("messages_per_minute", 30, minimum=1),
+                      recipients_per_day=se.integer("recipients_per_day", 10000, minimum=1),
+                      max_attempts=se.integer("max_attempts", 3, minimum=1),
+                      retry_after_minutes=se.integer("retry_after_minutes", 15, minimum=1))
+
+    cl = sections["clients"]
+    currency = cl.string("currency", "EUR").upper()
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise ConfigError(f"clients.currency = {currency!r}: expected an ISO 4217 code like \"EUR\"")
+    clients = ClientDefaults(
+        timezone=check_timezone(cl.string("timezone", "UTC"), "clients.timezone"),
+        country=check_country(cl.string("country", ""), "clients.country"),
+        locale=check_locale(cl.string("locale", "en"), "clients.locale"),
+        currency=currency)
+
+    p = sections["policy"]
+    days = p.get("business_days", list(WEEKDAYS[:5]), list)
+    bad = [d for d in days if not isinstance(d, str) or d.lower()[:3] not in WEEKDAYS]
+    if bad or not days:
+        raise ConfigError(f"policy.business_days = {days!r}: expected names like "
+                          f"[\"mon\", \"tue\", ...]")
+    start = _clock(p, "send_window_start", time(9, 0))
+    end = _clock(p, "send_window_end", time(17, 0))
+    if end <= start:
+        raise ConfigError(f"policy.send_window_end = {end.strftime('%H:%M')!r}: must be after "
+                          f"policy.send_window_start ({start.strftime('%H:%M')})")
+    p.used.add("tiers")
+    ladder = _tiers(p.data["tiers"]) if "tiers" in p.data else DEFAULT_LADDER
+    policy = Policy(send_window_start=start, send_window_end=end,
+                    business_days=tuple(sorted({WEEKDAYS.index(d.lower()[:3]) for d in days})),
+                    min_interval_days=p.integer("min_interval_days", 3, minimum=0),
+                    max_per_week=p.integer("max_per_week", 2, minimum=1),
+                    stop_service_days=p.integer("stop_service_days", 7, minimum=0),
+                    collections_days=p.integer("collections_days", 14, minimum=0),
+                    ladder=ladder)
+
+    t = sections["templates"]
+    tdir = t.string("directory", "")
+    r = sections["run"]
+    poll = r.get("poll_seconds", 60.0, float)
+    if poll <= 0:
+        raise ConfigError(f"run.poll_seconds = {poll!r}: must be positive")
+    im = sections["import"]
+    order = im.string("date_order", "").upper() or None
+    if order not in (None, "DMY", "MDY"):
+        raise ConfigError(f"import.date_order = {order!r}: expected \"DMY\" or \"MDY\"")
+
+    for sec in sections.values():
+        sec.finish()
+    top.finish()
+    return Config(path=path, database_path=(base / db_path).resolve(), company=company, mail=mail,
+                  smtp=smtp, sending=sending, clients=clients, policy=policy,
+                  templates_dir=(base / tdir).resolve() if tdir else None, poll_seconds=poll,
+                  date_order=order)
+
+
+def load(path: Path, *, environ: Mapping[str, str] | None = None,
+         need_secrets: bool = True) -> Config:
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise ConfigError(f"cannot read the config file {path}: {e.strerror}")
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text")
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: not valid TOML: {e}")
+    return parse(data, path=path, environ=environ, need_secrets=need_secrets)

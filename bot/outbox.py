@@ -1,0 +1,131 @@
+"""The outbox step: claim, record, then send, one message per call.
+
+STYLE.md's discipline: a conditional UPDATE claims the row and writes 'sending' before any
+network call; an unambiguous failure is retried later or recorded as failed; a connection
+lost during the hand-over marks the row 'unknown' for a person and is never resent on its
+own. Just before sending, every covered invoice is checked again against the ledger.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from bot.config import Sending
+from bot.core.compose import AddressError, make_message_id
+from bot.core.policy import hold_reason
+from bot.ledger import Ledger, OutboxRow
+from bot.mailer import Mailer, mask
+from bot.smtp import SendError, Transport
+from bot.templates import TemplateError
+
+log = logging.getLogger(__name__)
+
+
+class Outbox:
+    def __init__(self, ledger: Ledger, mailer: Mailer, transport: Transport, sending: Sending, *,
+                 clock: Callable[[], datetime], sleep: Callable[[float], None]) -> None:
+        self.ledger = ledger
+        self.mailer = mailer
+        self.transport = transport
+        self.sending = sending
+        self.clock = clock
+        self.sleep = sleep
+        self._last_sent: datetime | None = None
+
+    def _pace(self) -> None:
+        """Keep to messages_per_minute (providers throttle beyond it: Exchange Online allows 30)."""
+        if self._last_sent is None:
+            return
+        gap = timedelta(seconds=60 / self.sending.messages_per_minute)
+        wait = (self._last_sent + gap - self.clock()).total_seconds()
+        if wait > 0:
+            self.sleep(wait)
+
+    def send_one_message(self) -> bool:
+        """Send the next due message. Returns whether there may be more."""
+        now = self.clock()
+        rows = self.ledger.outbox_due(now, limit=1)
+        if not rows:
+            return False
+        self.process(rows[0])
+        return True
+
+    def process(self, row: OutboxRow) -> None:
+        now = self.clock()
+        client = self.ledger.client(row.client_id)
+        if client is None:
+            self.ledger.mark_failed(row, now, f"client {row.client_id!r} is gone", status="failed")
+            return
+        invoices = {i.number: i for i in self.ledger.invoices(row.invoices)}
+        if row.kind == "reminder":
+            # the re-check: never remind a paid, promised, disputed or paused invoice
+            stale = {n: (hold_reason(invoices[n], client) if n in invoices else "invoice removed")
+                     for n in row.invoices}
+            stale = {n: why for n, why in stale.items() if why}
+            if stale:
+                reason = "; ".join(f"{n}: {why}" for n, why in sorted(stale.items()))
+                kept = self.ledger.drop_items(row, list(stale), now, reason)
+                log.info("outbox #%d: re-check withdrew %s", row.id, reason)
+                if kept is None:
+                    return
+                row = kept
+        covered = [invoices[n] for n in row.invoices if n in invoices]
+
+        message_id = make_message_id(self.mailer.config.mail.domain, hint=str(row.id))
+        try:
+            composed = self.mailer.compose(row.template, client, covered, now,
+                                           message_id=message_id, extra=row.extra)
+        except TemplateError as e:
+            # a template that fails to render is never sent: the failure goes to a person
+            self.ledger.mark_failed(row, now, f"template error: {e}", status="failed")
+            log.error("outbox #%d: not sent, template error: %s", row.id, e)
+            return
+        except AddressError as e:
+            self.ledger.mark_failed(row, now, str(e), status="failed")
+            log.error("outbox #%d: not sent: %s", row.id, e)
+            return
+
+        rcpts = composed.envelope.recipients
+        day_used = self.ledger.recipients_sent_since(now - timedelta(days=1))
+        if day_used + len(rcpts) > self.sending.recipients_per_day:
+            later = now + timedelta(hours=1)
+            self.ledger.mark_retry(row, now, later, "daily recipient limit reached")
+            log.warning("outbox #%d: daily recipient limit (%d) reached, waiting until %s",
+                        row.id, self.sending.recipients_per_day, later.isoformat())
+            return
+
+        self._pace()
+        now = self.clock()
+        if not self.ledger.claim(row.id, now, message_id):
+            return  # someone else claimed it
+        for note in composed.notes:
+            for n in row.invoices:
+                if note.startswith(n + ":"):
+                    self.ledger.event(now, "attachment_fallback", invoice=n, note=note)
+        try:
+            self.transport.send(composed.message, composed.envelope.sender, rcpts)
+        except SendError as e:
+            self._failed(row, e)
+            return
+        sent_at = self.clock()
+        self._last_sent = sent_at
+        self.ledger.mark_sent(row, sent_at, subject=composed.rendered.subject, recipients=rcpts,
+                              raw=composed.message.as_bytes())
+        log.info("outbox #%d: sent %s (%s) to %s, %d attachment(s)", row.id, row.template,
+                 ",".join(row.invoices), ",".join(mask(r) for r in rcpts),
+                 len(composed.attachments))
+
+    def _failed(self, row: OutboxRow, e: SendError) -> None:
+        now = self.clock()
+        if e.ambiguous:
+            self.ledger.mark_failed(row, now, str(e), status="unknown")
+            log.error("outbox #%d: delivery unknown, a person must check: %s", row.id, e)
+        elif e.transient and row.attempts + 1 < self.sending.max_attempts:
+            later = now + timedelta(minutes=self.sending.retry_after_minutes * (row.attempts + 1))
+            self.ledger.mark_retry(row, now, later, str(e))
+            log.warning("outbox #%d: will try again at %s: %s", row.id, later.isoformat(), e)
+        else:
+            self.ledger.mark_failed(row, now, str(e), status="failed")
+            log.error("outbox #%d: failed: %s", row.id, e)

@@ -1,0 +1,73 @@
+"""The one place where real collaborators are built and connected.
+
+Everything else receives its clock, sleep, ledger and transport as arguments, so tests and
+the demo can pass a simulated clock and a local SMTP server instead.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from bot.config import Config
+from bot.ledger import Ledger, iso
+from bot.loop import Loop
+from bot.mailer import Mailer
+from bot.outbox import Outbox
+from bot.reminders import Reminders
+from bot.smtp import SmtpTransport, Transport
+from bot.templates import MessageTemplates, default_directory
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def open_ledger(config: Config) -> Ledger:
+    c = config.clients
+    return Ledger(config.database_path,
+                  client_defaults={"timezone": c.timezone, "locale": c.locale,
+                                   "country": c.country})
+
+
+def message_templates(config: Config) -> MessageTemplates:
+    return MessageTemplates(config.templates_dir or default_directory())
+
+
+@dataclass
+class Bot:
+    config: Config
+    ledger: Ledger
+    mailer: Mailer
+    reminders: Reminders
+    outbox: Outbox
+    loop: Loop
+    transport: Transport
+    clock: Clock
+
+    def close(self) -> None:
+        self.transport.close()
+        self.ledger.close()
+
+
+def build(config: Config, *, clock: Clock = system_clock,
+          sleep: Callable[[float], None] = time.sleep, transport: Transport | None = None,
+          stop: threading.Event | None = None, ledger: Ledger | None = None) -> Bot:
+    ledger = ledger or open_ledger(config)
+    mailer = Mailer(config, message_templates(config))
+    transport = transport or SmtpTransport(config.smtp, sleep=sleep)
+    reminders = Reminders(ledger, config.policy, clock=clock)
+    outbox = Outbox(ledger, mailer, transport, config.sending, clock=clock, sleep=sleep)
+
+    def heartbeat() -> None:
+        ledger.set_meta("last_pass", iso(clock()))
+
+    loop = Loop([("plan_reminders", reminders.plan_reminders),
+                 ("send_one_message", outbox.send_one_message)],
+                stop=stop, on_pass=heartbeat)
+    return Bot(config, ledger, mailer, reminders, outbox, loop, transport, clock)

@@ -1,0 +1,130 @@
+"""Real SMTP servers on loopback for the tests: aiosmtpd with STARTTLS or implicit TLS and
+AUTH, recording what arrives; and a bare peer that drops the line during DATA."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+import ssl
+import threading
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+USER, PASSWORD = "bot@example.test", "s3cret"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Received:
+    sender: str
+    recipients: list[str]
+    message: EmailMessage
+    raw: bytes
+
+
+@dataclass
+class Recorder:
+    """aiosmtpd handler keeping every message; can answer the next DATA commands with errors."""
+
+    messages: list[Received] = field(default_factory=list)
+    data_replies: list[str] = field(default_factory=list)  # e.g. ["451 4.3.0 busy"]
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.lock:
+            if self.data_replies:
+                return self.data_replies.pop(0)
+            msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), msg,  # type: ignore[arg-type]
+                                          envelope.content))
+        return "250 OK"
+
+
+def _auth(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+    ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
+        USER.encode(), PASSWORD.encode())
+    # handled=False: aiosmtpd then sends the 535 itself (with True a failure gets no reply)
+    return AuthResult(success=ok, handled=False, auth_data=data)
+
+
+class SmtpServer:
+    def __init__(self, cert: str, key: str, *, implicit_tls: bool = False) -> None:
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(cert, key)
+        self.recorder = Recorder()
+        self.port = free_port()  # aiosmtpd's Controller cannot use port 0
+        if implicit_tls:
+            self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port,
+                                         ssl_context=ctx, authenticator=_auth,
+                                         auth_required=True, auth_require_tls=False)
+        else:
+            self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port,
+                                         tls_context=ctx, require_starttls=True,
+                                         authenticator=_auth, auth_required=True)
+
+    def start(self) -> SmtpServer:
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    @property
+    def messages(self) -> list[Received]:
+        return self.recorder.messages
+
+
+class DroppingServer:
+    """Speaks just enough SMTP to take a message, then closes the connection instead of
+    answering the final dot: the one moment where nobody can know whether it was delivered."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(5)
+        self.port = self.sock.getsockname()[1]
+        self.received = 0
+        self._stop = False
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while not self._stop:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                f = conn.makefile("rb")
+                conn.sendall(b"220 dropper ESMTP\r\n")
+                in_data = False
+                for line in f:
+                    if in_data:
+                        if line == b".\r\n":
+                            self.received += 1
+                            break  # close without a reply
+                        continue
+                    cmd = line[:4].upper()
+                    if cmd in (b"EHLO", b"HELO"):
+                        conn.sendall(b"250 dropper\r\n")
+                    elif cmd == b"DATA":
+                        conn.sendall(b"354 go ahead\r\n")
+                        in_data = True
+                    elif cmd == b"QUIT":
+                        conn.sendall(b"221 bye\r\n")
+                        break
+                    else:
+                        conn.sendall(b"250 OK\r\n")
+
+    def stop(self) -> None:
+        self._stop = True
+        self.sock.close()

@@ -1,0 +1,66 @@
+"""Building a bot for a test: a config, a real SQLite file, invoices, a clock."""
+
+from __future__ import annotations
+
+import ssl
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from fpdf import FPDF
+
+from bot.config import Config, parse
+from bot.importer import InvoiceRow
+from bot.simclock import SimulatedClock
+from bot.smtp import SmtpTransport
+from bot.wiring import Bot, build
+from tests.support.smtpd import PASSWORD, USER
+
+
+def config(tmp: Path, *, port: int = 25, security: str = "none", login: bool = False,
+           **sections: dict[str, Any]) -> Config:
+    data: dict[str, Any] = {
+        "database": {"path": str(tmp / "arbot.db")},
+        "company": {"name": "Example Ltd", "signature": "Sam, Accounts"},
+        "mail": {"from_address": "accounts@example.com", "from_name": "Example Accounts",
+                 "reply_to": "ar@example.com"},
+        "smtp": {"host": "127.0.0.1", "port": port, "security": security,
+                 **({"username": USER, "password_env": "TEST_SMTP_PASSWORD"} if login else {})},
+        "clients": {"timezone": "Europe/London", "country": "GB", "currency": "EUR"},
+    }
+    for name, values in sections.items():
+        data.setdefault(name, {}).update(values)
+    return parse(data, environ={"TEST_SMTP_PASSWORD": PASSWORD})
+
+
+def bot(cfg: Config, clock: SimulatedClock, *, cafile: str | None = None) -> Bot:
+    ctx = ssl.create_default_context(cafile=cafile) if cafile else None
+    transport = SmtpTransport(cfg.smtp, ssl_context=ctx, sleep=clock.sleep)
+    return build(cfg, clock=clock, sleep=clock.sleep, transport=transport)
+
+
+def pdf(tmp: Path, number: str, pages: int = 1) -> Path:
+    doc = FPDF()
+    doc.set_font("helvetica", size=12)
+    for p in range(pages):
+        doc.add_page()
+        doc.cell(text=f"Invoice {number} page {p + 1}")
+    path = tmp / f"{number}.pdf"
+    path.write_bytes(bytes(doc.output()))
+    return path
+
+
+def row(number: str, client: str, email: str, due: date, *, amount: str = "100.00",
+        currency: str = "EUR", cc: tuple[str, ...] = (), pdf: Path | None = None,
+        timezone: str | None = None, locale: str | None = None, country: str | None = None,
+        message_id: str | None = None, line: int = 2, balance: str | None = None) -> InvoiceRow:
+    return InvoiceRow(line=line, number=number, client=client, email=email, cc=cc,
+                      amount=Decimal(amount), currency=currency,
+                      issue_date=date.fromordinal(due.toordinal() - 30), due_date=due,
+                      balance=Decimal(balance) if balance is not None else None, pdf=pdf,
+                      timezone=timezone, locale=locale, country=country, message_id=message_id)
+
+
+def at(s: str) -> datetime:
+    return datetime.fromisoformat(s)
