@@ -342,9 +342,18 @@ class Ledger:
         conn = self.db.conn
         conn.execute("BEGIN")  # one read snapshot across the queries below
         try:
-            invoices = [_invoice(r) for r in self.db.query(
-                "SELECT * FROM invoices WHERE state NOT IN ('paid', 'cancelled') "
-                "AND CAST(balance AS REAL) > 0")]
+            # The hot path of every pass (100k invoices in well under a second): plain
+            # tuples in a fixed column order instead of a dict per row.
+            invoices = [
+                Invoice(number=n, client_id=c, amount=Decimal(a), balance=Decimal(b),
+                        currency=cur, issue_date=date.fromisoformat(i),
+                        due_date=date.fromisoformat(d), state=InvoiceState(s), paused=bool(p),
+                        pdf_path=pdf, message_id=mid,
+                        promised_date=date.fromisoformat(pd) if pd else None)
+                for n, c, a, b, cur, i, d, s, p, pdf, mid, pd in conn.execute(
+                    "SELECT number, client_id, amount, balance, currency, issue_date, due_date, "
+                    "state, paused, pdf_path, message_id, promised_date FROM invoices "
+                    "WHERE state NOT IN ('paid', 'cancelled') AND CAST(balance AS REAL) > 0")]
             wanted = {i.client_id for i in invoices}
             approved_rows = self._rows("SELECT * FROM approvals WHERE status = 'approved'")
             wanted |= {r["client_id"] for r in approved_rows}
@@ -352,14 +361,15 @@ class Ledger:
                 "SELECT * FROM clients") if r["id"] in wanted}
             done: dict[str, int] = {}
             awaiting: dict[str, int] = {}
-            for r in self.db.query("SELECT invoice, tier, status FROM reminders"):
-                i = index.get(r["tier"])
+            for number, tier, status in conn.execute(
+                    "SELECT invoice, tier, status FROM reminders"):
+                i = index.get(tier)
                 if i is None:
                     continue  # a tier that was removed from the ladder since
-                if r["status"] == "requested":
-                    awaiting[r["invoice"]] = i
-                elif r["status"] in _DONE and i > done.get(r["invoice"], -1):
-                    done[r["invoice"]] = i
+                if status == "requested":
+                    awaiting[number] = i
+                elif status in _DONE and i > done.get(number, -1):
+                    done[number] = i
             progress = {n: InvoiceProgress(done.get(n, -1), awaiting.get(n))
                         for n in done.keys() | awaiting.keys()}
             recent: dict[str, list[datetime]] = {}
