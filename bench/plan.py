@@ -17,13 +17,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-NOW = datetime(2026, 3, 11, 10, 0, tzinfo=timezone.utc)  # a Wednesday
+NOW = datetime(2026, 3, 11, 10, 0, tzinfo=UTC)  # a Wednesday
 ZONES = [("Europe/London", "GB", "en"), ("Europe/Berlin", "DE", "de"),
          ("America/New_York", "US", "en"), ("Australia/Sydney", "AU", "en"),
          ("Asia/Tokyo", "JP", "en"), ("Europe/Paris", "FR", "en")]

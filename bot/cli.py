@@ -11,7 +11,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -30,12 +30,12 @@ class UsageError(Exception):
 def _now(args: argparse.Namespace) -> datetime:
     raw = getattr(args, "now", None)
     if not raw:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
     try:
         t = datetime.fromisoformat(raw)
     except ValueError:
         raise UsageError(f"--now {raw!r}: expected an ISO timestamp like 2026-03-02T09:30:00+01:00")
-    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
 def _config(args: argparse.Namespace, *, need_secrets: bool = False) -> Config:
@@ -115,9 +115,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             result = ledger.import_payments(pay_rows, _now(args), source=f"csv:{path.name}")
     except importer.ImportFileError as e:
         raise UsageError(f"{path}: {e}")
-    errors = sorted([*errors, *result.errors], key=lambda e: e.line)
-    for e in errors:
-        print(f"{path}:{e.line}: {e.message}", file=sys.stderr)
+    errors = sorted([*errors, *result.errors], key=lambda err: err.line)
+    for err in errors:
+        print(f"{path}:{err.line}: {err.message}", file=sys.stderr)
     print(f"{args.what}: {result.added} added, {result.updated} updated, "
           f"{result.unchanged} unchanged, {len(errors)} rejected")
     return 1 if errors else 0
@@ -404,7 +404,7 @@ def cmd_once(args: argparse.Namespace) -> int:
     config = _config(args, need_secrets=True)
     now = _now(args)
     fixed = args.now is not None
-    bot = build(config, clock=(lambda: now) if fixed else (lambda: datetime.now(timezone.utc)),
+    bot = build(config, clock=(lambda: now) if fixed else (lambda: datetime.now(UTC)),
                 sleep=(lambda s: None) if fixed else __import__("time").sleep)
     try:
         before = {r.id for r in bot.ledger.outbox("sent")}
@@ -449,8 +449,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
         by_reason: dict[tuple[str, str], list[str]] = {}
         for (client, number), why in sorted(d.held.items()):
             by_reason.setdefault((client, why), []).append(number)
-        for (client, why), numbers in by_reason.items():
-            print(f"  held     {names.get(client, client)} ({', '.join(numbers)}): {why}")
+        for (client, why), held in by_reason.items():
+            print(f"  held     {names.get(client, client)} ({', '.join(held)}): {why}")
     if quiet == len(days):
         print("\nnothing due in that time")
     return 0
@@ -467,7 +467,7 @@ def cmd_health(args: argparse.Namespace) -> int:
     if last is None:
         print("healthy: database ready, no pass yet")
         return 0
-    age = datetime.now(timezone.utc) - parse_time(last)
+    age = datetime.now(UTC) - parse_time(last)
     limit = timedelta(seconds=3 * config.poll_seconds + 120)
     if age > limit:
         print(f"unhealthy: last pass {age.total_seconds():.0f} s ago (limit {limit.seconds} s)")

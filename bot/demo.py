@@ -15,7 +15,7 @@ import socket
 import tempfile
 import threading
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from bot.config import parse
 from bot.core import calendar
 from bot.simclock import SimulatedClock
 
-START = datetime(2026, 12, 1, 7, 0, tzinfo=timezone.utc)
+START = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -48,7 +48,7 @@ class _Capture:
             to = str(envelope.rcpt_tos[0]).split("@")[0]
             path = self.folder / f"{n:03d}-{self.clock.now:%Y-%m-%d}-{to}.eml"
             path.write_bytes(envelope.content)
-            self.received.append((self.clock.now, list(envelope.rcpt_tos), msg, path))  # type: ignore[arg-type]
+            self.received.append((self.clock.now, list(envelope.rcpt_tos), msg, path))
         return "250 OK"
 
 

@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -164,7 +164,7 @@ class LedgerError(Exception):
 
 
 def iso(t: datetime) -> str:
-    return t.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return t.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def parse_time(s: str) -> datetime:
@@ -433,12 +433,11 @@ class Ledger:
                 # it says something new: re-importing an old export must not undo payments
                 # recorded here since.
                 if str(balance) != old["imported_balance"]:
-                    values["balance"] = str(balance)
-                    values["imported_balance"] = str(balance)
+                    values["balance"] = values["imported_balance"] = str(balance)
                     changes["balance"] = (old["balance"], str(balance))
                 self.db.table("invoices").update(row.number, values)
                 if "balance" in changes:
-                    self._settle_state(row.number, Decimal(values["balance"]), now, "import")
+                    self._settle_state(row.number, balance, now, "import")
                 self.event(now, "updated", invoice=row.number, client_id=cid, source=source,
                            changes={k: {"from": a, "to": b} for k, (a, b) in changes.items()})
                 result.updated += 1

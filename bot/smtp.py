@@ -9,6 +9,7 @@ responsibility when it answers 250 to the final dot). Everything before that fai
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
 import socket
@@ -162,10 +163,8 @@ class SmtpTransport:
             try:
                 self._conn.quit()
             except (OSError, smtplib.SMTPException):
-                try:
+                with contextlib.suppress(OSError):
                     self._conn.close()
-                except OSError:
-                    pass
             self._conn = None
 
 

@@ -32,3 +32,18 @@ def smtps_server(tls: tuple[str, str]) -> Iterator[SmtpServer]:
 @pytest.fixture
 def root() -> Path:
     return Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def make_bot():
+    """Builds bots for a test (tests.support.world.bot) and closes them afterwards."""
+    from tests.support import world
+    made = []
+
+    def make(*args, **kwargs):
+        b = world.bot(*args, **kwargs)
+        made.append(b)
+        return b
+    yield make
+    for b in made:
+        b.close()

@@ -12,8 +12,8 @@ import pytest
 from bot.config import DEFAULT_LADDER
 from bot.core.model import InvoiceState
 from bot.core.policy import Plan, RequestApproval
-from bot.ledger import Ledger, LedgerError, migrations
 from bot.importer import PaymentRow
+from bot.ledger import Ledger, LedgerError, migrations
 from tests.support import world
 
 NOW = world.at("2026-03-11T10:00:00+00:00")

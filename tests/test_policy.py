@@ -1,6 +1,6 @@
 """The planner, on plain values: no database, no clock, no network."""
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from bot.config import DEFAULT_LADDER
@@ -11,7 +11,7 @@ RULES = Rules(ladder=DEFAULT_LADDER, business_days=(0, 1, 2, 3, 4), window_start
               window_end=time(17), min_interval=timedelta(days=3), max_per_week=2)
 ACME = Client("acme", "Acme", "ap@acme.test", timezone="Europe/Berlin", country="DE")
 # Wednesday 2026-03-11, 10:00 in Berlin
-WED = datetime(2026, 3, 11, 9, 0, tzinfo=timezone.utc)
+WED = datetime(2026, 3, 11, 9, 0, tzinfo=UTC)
 
 
 def inv(number: str, due: date, **kw: object) -> Invoice:
@@ -78,14 +78,14 @@ def test_while_approval_is_pending_the_invoice_waits():
 
 
 def test_weekends_are_held_with_the_reason():
-    sat = datetime(2026, 3, 14, 10, 0, tzinfo=timezone.utc)
+    sat = datetime(2026, 3, 14, 10, 0, tzinfo=UTC)
     p = run([inv("A", date(2026, 3, 8))], now=sat)
     assert p.sends == []
     assert p.holds[0].reason == "not a business day (Saturday in Europe/Berlin)"
 
 
 def test_the_client_countrys_public_holiday_is_skipped():
-    good_friday = datetime(2026, 4, 3, 9, 0, tzinfo=timezone.utc)
+    good_friday = datetime(2026, 4, 3, 9, 0, tzinfo=UTC)
     p = run([inv("A", date(2026, 3, 30))], now=good_friday)
     assert p.sends == []
     assert p.holds[0].reason.startswith("public holiday in DE: ")
@@ -96,7 +96,7 @@ def test_the_send_window_is_the_clients_local_time():
     invoice = inv("A", date(2026, 3, 8), client_id="jp")
     # 09:00 UTC is 18:00 in Tokyo: closed; 01:00 UTC is 10:00 in Tokyo: open
     assert run([invoice], client=tokyo).sends == []
-    early = datetime(2026, 3, 11, 1, 0, tzinfo=timezone.utc)
+    early = datetime(2026, 3, 11, 1, 0, tzinfo=UTC)
     assert len(run([invoice], now=early, client=tokyo).sends) == 1
 
 

@@ -34,10 +34,10 @@ def ledger_with_three_clients(bot, tmp_path):
 
 
 def test_one_email_per_client_with_stamped_copies_threading_and_both_parts(smtp_server, tls,
-                                                                         tmp_path):
+                                                                         tmp_path, make_bot):
     clock = SimulatedClock(NOON)
     cfg = world.config(tmp_path, port=smtp_server.port, security="starttls", login=True)
-    bot = world.bot(cfg, clock, cafile=tls[0])
+    bot = make_bot(cfg, clock, cafile=tls[0])
     ledger_with_three_clients(bot, tmp_path)
 
     bot.loop.run_pass()
@@ -73,20 +73,20 @@ def test_one_email_per_client_with_stamped_copies_threading_and_both_parts(smtp_
     assert len(smtp_server.messages) == 2
 
 
-def test_implicit_tls_with_login_delivers(smtps_server, tls, tmp_path):
+def test_implicit_tls_with_login_delivers(smtps_server, tls, tmp_path, make_bot):
     clock = SimulatedClock(NOON)
     cfg = world.config(tmp_path, port=smtps_server.port, security="tls", login=True)
-    bot = world.bot(cfg, clock, cafile=tls[0])
+    bot = make_bot(cfg, clock, cafile=tls[0])
     ledger_with_three_clients(bot, tmp_path)
     bot.loop.run_pass()
     assert len(smtps_server.messages) == 2
 
 
-def test_a_wrong_password_fails_without_resending(smtp_server, tls, tmp_path):
+def test_a_wrong_password_fails_without_resending(smtp_server, tls, tmp_path, make_bot):
     clock = SimulatedClock(NOON)
     cfg = world.config(tmp_path, port=smtp_server.port, security="starttls", login=True)
     object.__setattr__(cfg.smtp, "password", "wrong")
-    bot = world.bot(cfg, clock, cafile=tls[0])
+    bot = make_bot(cfg, clock, cafile=tls[0])
     ledger_with_three_clients(bot, tmp_path)
     bot.loop.run_pass()
     bot.loop.run_pass()
@@ -96,10 +96,10 @@ def test_a_wrong_password_fails_without_resending(smtp_server, tls, tmp_path):
     assert all("authentication failed" in (r.error or "") for r in rows)
 
 
-def test_a_busy_server_is_tried_again_later_and_then_succeeds(smtp_server, tls, tmp_path):
+def test_a_busy_server_is_tried_again_later_and_then_succeeds(smtp_server, tls, tmp_path, make_bot):
     clock = SimulatedClock(NOON)
     cfg = world.config(tmp_path, port=smtp_server.port, security="starttls", login=True)
-    bot = world.bot(cfg, clock, cafile=tls[0])
+    bot = make_bot(cfg, clock, cafile=tls[0])
     bot.ledger.import_invoices([world.row("INV-3", "Bolt Ltd", "pay@bolt.test",
                                           date(2026, 3, 6))], NOON)
     smtp_server.recorder.data_replies = ["451 4.3.0 busy"] * 3  # outlasts tenacity's 3 tries
@@ -112,11 +112,11 @@ def test_a_busy_server_is_tried_again_later_and_then_succeeds(smtp_server, tls, 
     assert len(smtp_server.messages) == 1
 
 
-def test_a_connection_lost_during_data_is_marked_for_a_person_and_never_resent(tmp_path):
+def test_a_connection_lost_during_data_is_marked_for_a_person_and_never_resent(tmp_path, make_bot):
     dropper = DroppingServer()
     try:
         clock = SimulatedClock(NOON)
-        bot = world.bot(world.config(tmp_path, port=dropper.port), clock)
+        bot = make_bot(world.config(tmp_path, port=dropper.port), clock)
         bot.ledger.import_invoices([world.row("INV-3", "Bolt Ltd", "pay@bolt.test",
                                               date(2026, 3, 6))], NOON)
         bot.loop.run_pass()
@@ -132,10 +132,10 @@ def test_a_connection_lost_during_data_is_marked_for_a_person_and_never_resent(t
 
 
 @pytest.mark.parametrize("name", ["Evil\r\nBcc: victim@else.test", "Evil\nX-Injected: 1"])
-def test_client_names_cannot_inject_headers(smtp_server, tls, tmp_path, name):
+def test_client_names_cannot_inject_headers(smtp_server, tls, tmp_path, name, make_bot):
     clock = SimulatedClock(NOON)
     cfg = world.config(tmp_path, port=smtp_server.port, security="starttls", login=True)
-    bot = world.bot(cfg, clock, cafile=tls[0])
+    bot = make_bot(cfg, clock, cafile=tls[0])
     bot.ledger.import_invoices([world.row("INV-9", name, "pay@bolt.test", date(2026, 3, 6))],
                                NOON)
     bot.loop.run_pass()

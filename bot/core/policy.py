@@ -143,22 +143,18 @@ def gate_reason(now: datetime, client: Client, rules: Rules,
     if closed:
         return closed
     if recent_sends:
-        last = max(recent_sends)
-        if now - last < rules.min_interval:
-            ago = now - last
-            return (f"last email {_ago(ago)} ago; the minimum interval is "
-                    f"{rules.min_interval.days} days")
-        week = [s for s in recent_sends if now - s < timedelta(days=7)]
-        if len(week) >= rules.max_per_week:
-            return f"weekly cap reached ({len(week)} emails in the last 7 days)"
+        # Counted in the client's calendar days: "three days apart" means Monday, then
+        # Thursday, whatever minute Monday's email left at.
+        today = calendar.local(now, client.timezone).date()
+        ages = [(today - calendar.local(s, client.timezone).date()).days for s in recent_sends]
+        last = min(ages)
+        if last < rules.min_interval.days:
+            when = "today" if last == 0 else f"{last} day{'s' if last != 1 else ''} ago"
+            return f"last email {when}; the minimum interval is {rules.min_interval.days} days"
+        week = sum(1 for a in ages if a < 7)
+        if week >= rules.max_per_week:
+            return f"weekly cap reached ({week} emails in the last 7 days)"
     return None
-
-
-def _ago(d: timedelta) -> str:
-    if d >= timedelta(days=1):
-        return f"{d.days} day{'s' if d.days != 1 else ''}"
-    hours = int(d.total_seconds() // 3600)
-    return f"{hours} hour{'s' if hours != 1 else ''}"
 
 
 def plan(now: datetime, rules: Rules, clients: Mapping[str, Client],
