@@ -98,10 +98,12 @@ def main() -> None:
         for n in (int(s) for s in args.sizes.split(",")):
             clients = max(1, n // 5)
             db = Path(tmp) / f"bench-{n}.db"
-            print(f"  filling a ledger with {n:,} invoices...", end="\r", file=sys.stderr,
-                  flush=True)
+            if sys.stderr.isatty():
+                print(f"  filling a ledger with {n:,} invoices...", end="\r", file=sys.stderr,
+                      flush=True)
             fill(db, n, clients)
-            print(" " * 50, end="\r", file=sys.stderr, flush=True)
+            if sys.stderr.isatty():
+                print(" " * 50, end="\r", file=sys.stderr, flush=True)
             runs = []
             for _ in range(args.repeat):
                 out = subprocess.run([sys.executable, __file__, "--measure", str(db)],

@@ -18,7 +18,7 @@ from bot.config import Config
 from bot.core import calendar
 from bot.core.compose import Attachment, Envelope, build_message, make_message_id
 from bot.core.model import Client, Invoice
-from bot.pdfcopy import PdfCopyError, generate_copy, stamp_copy
+from bot.pdfcopy import PdfCopyError, generate_copy, stamp_copy, stamp_label
 from bot.templates import MessageTemplates, Rendered, format_date
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ class Mailer:
             data: bytes | None = None
             if inv.pdf_path:
                 try:
-                    data = stamp_copy(Path(inv.pdf_path).read_bytes())
+                    data = stamp_copy(Path(inv.pdf_path).read_bytes(), stamp_label(client.locale))
                 except OSError as e:
                     notes.append(f"{inv.number}: original PDF unreadable ({e.strerror}); "
                                  f"a generated copy was attached")

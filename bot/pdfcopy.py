@@ -96,34 +96,55 @@ def latin1(text: str) -> str:
     return "".join(out)
 
 
-def generate_copy(invoice: Invoice, client: Client, *, company_name: str, locale: str,
-                  label: str = "COPY") -> bytes:
-    """A plain one-page invoice copy built from the ledger, stamped like an original."""
+# The words on a copy, by language; other languages get English.
+_WORDS: dict[str, dict[str, str]] = {
+    "en": {"stamp": "COPY", "invoice": "Invoice", "bill_to": "Bill to", "email": "Email",
+           "issued": "Invoice date", "due": "Due date", "amount": "Amount",
+           "balance": "Balance due",
+           "note": "Copy generated from our records; the original invoice prevails."},
+    "de": {"stamp": "KOPIE", "invoice": "Rechnung", "bill_to": "Empfänger", "email": "E-Mail",
+           "issued": "Rechnungsdatum", "due": "Fällig am", "amount": "Betrag",
+           "balance": "Offener Betrag",
+           "note": "Aus unseren Unterlagen erstellte Kopie; maßgeblich ist die Originalrechnung."},
+}
+
+
+def words(locale: str) -> dict[str, str]:
+    return _WORDS.get(locale.replace("-", "_").split("_")[0].lower(), _WORDS["en"])
+
+
+def stamp_label(locale: str) -> str:
+    """The stamp's word in the client's language ("COPY", "KOPIE")."""
+    return words(locale)["stamp"]
+
+
+def generate_copy(invoice: Invoice, client: Client, *, company_name: str, locale: str) -> bytes:
+    """A plain one-page invoice copy built from the ledger, in the client's language and
+    formats, stamped like an original."""
     loc = locale.replace("-", "_")
+    w = words(locale)
 
     def money(v: Decimal) -> str:
-        return latin1(format_currency(v, invoice.currency, locale=loc))
+        return format_currency(v, invoice.currency, locale=loc)
 
     def day(d: date) -> str:
-        return latin1(format_date(d, "medium", locale=loc))
+        return format_date(d, "medium", locale=loc)
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(False)
     pdf.add_page()
     pdf.set_font("helvetica", "B", 18)
     pdf.cell(0, 12, latin1(company_name), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("helvetica", "B", 14)
-    pdf.cell(0, 10, latin1(f"Invoice {invoice.number}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 10, latin1(f"{w['invoice']} {invoice.number}"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("helvetica", "I", 9)
-    pdf.cell(0, 6, "Copy generated from our records; the original invoice prevails.",
-             new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, latin1(w["note"]), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.set_font("helvetica", size=11)
-    rows = [("Bill to", latin1(client.name)), ("Email", latin1(client.email)),
-            ("Invoice date", day(invoice.issue_date)), ("Due date", day(invoice.due_date)),
-            ("Amount", money(invoice.amount)), ("Balance due", money(invoice.balance))]
-    for name, value in rows:
-        pdf.cell(45, 8, name)
-        pdf.cell(0, 8, value, new_x="LMARGIN", new_y="NEXT")
-    w, h = pdf.w, pdf.h
-    _draw_stamp(pdf, label, w, h, 45)
+    rows = [("bill_to", client.name), ("email", client.email),
+            ("issued", day(invoice.issue_date)), ("due", day(invoice.due_date)),
+            ("amount", money(invoice.amount)), ("balance", money(invoice.balance))]
+    for key, value in rows:
+        pdf.cell(45, 8, latin1(w[key]))
+        pdf.cell(0, 8, latin1(value), new_x="LMARGIN", new_y="NEXT")
+    _draw_stamp(pdf, w["stamp"], pdf.w, pdf.h, 45)
     return bytes(pdf.output())

@@ -13,7 +13,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 USER, PASSWORD = "bot@example.test", "s3cret"
 
@@ -57,6 +57,17 @@ def _auth(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -
     return AuthResult(success=ok, handled=False, auth_data=data)
 
 
+class _ImplicitTlsController(Controller):
+    """The whole connection is TLS here, but aiosmtpd only counts STARTTLS as TLS when it
+    decides whether AUTH may go ahead (and warns on every connection when told not to
+    insist), so each session is told after it is made."""
+
+    def factory(self) -> SMTP:
+        smtp = super().factory()
+        smtp._auth_require_tls = False
+        return smtp
+
+
 class SmtpServer:
     def __init__(self, cert: str, key: str, *, implicit_tls: bool = False) -> None:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -64,9 +75,9 @@ class SmtpServer:
         self.recorder = Recorder()
         self.port = free_port()  # aiosmtpd's Controller cannot use port 0
         if implicit_tls:
-            self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port,
-                                         ssl_context=ctx, authenticator=_auth,
-                                         auth_required=True, auth_require_tls=False)
+            self.controller = _ImplicitTlsController(self.recorder, hostname="127.0.0.1",
+                                                     port=self.port, ssl_context=ctx,
+                                                     authenticator=_auth, auth_required=True)
         else:
             self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port,
                                          tls_context=ctx, require_starttls=True,
@@ -103,8 +114,7 @@ class DroppingServer:
                 conn, _ = self.sock.accept()
             except OSError:
                 return
-            with conn:
-                f = conn.makefile("rb")
+            with conn, conn.makefile("rb") as f:  # both, or the line stays open
                 conn.sendall(b"220 dropper ESMTP\r\n")
                 in_data = False
                 for line in f:
