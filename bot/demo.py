@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import email
 import email.policy
+import shlex
 import socket
+import sys
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -29,6 +31,12 @@ from bot.core import calendar
 from bot.simclock import SimulatedClock
 
 START = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
+
+
+def _command() -> str:
+    """How this program was started, to show commands the user can paste as they are."""
+    name = Path(sys.argv[0]).name
+    return shlex.quote(sys.argv[0]) if name == "arbot" else "python -m bot"
 
 
 @dataclass
@@ -210,8 +218,10 @@ def _run(days: int, out: Path, clock: SimulatedClock, capture: _Capture, port: i
     for a in pending:
         print(f"  waiting: #{a['id']} {a['tier']} for {', '.join(a['invoices'])} ({a['reason']})")
     print(f"\nThe sent messages are in {capture.folder}/ (open any .eml in a mail program).")
-    print(f"The demo's database is {config.database_path}; try:\n"
-          f"  ARBOT_CONFIG= arbot --config {out / 'demo.toml'} status")
+    cfg = shlex.quote(str(out / "demo.toml"))
+    print(f"The demo's database is {config.database_path}; look around it with:\n"
+          f"  {_command()} --config {cfg} status --now {clock.now:%Y-%m-%dT%H:%M}Z\n"
+          f"  {_command()} --config {cfg} history INV-1001")
     (out / "demo.toml").write_text(
         f'[database]\npath = "{config.database_path}"\n\n[mail]\n'
         f'from_address = "accounts@example.com"\n\n[smtp]\nhost = "127.0.0.1"\nport = {port}\n'

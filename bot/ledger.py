@@ -741,9 +741,12 @@ class Ledger:
                             [iso(now), row.id])
             for aid in row.approval_ids:
                 self.db.execute("UPDATE approvals SET status = 'sent' WHERE id = ?", [aid])
+            # the row in hand predates the claim, which set the Message-ID
+            (message_id,), = self.db.execute("SELECT message_id FROM outbox WHERE id = ?",
+                                              [row.id]).fetchall()
             for n, tier in row.items:
                 self.event(now, "reminder_sent", invoice=n, tier=tier, outbox=row.id,
-                           message_id=row.message_id, recipients=len(recipients))
+                           message_id=message_id, recipients=len(recipients))
 
     def mark_retry(self, row: OutboxRow, now: datetime, next_at: datetime, error: str) -> None:
         self.db.execute("UPDATE outbox SET status = 'retry', next_attempt_at = ?, error = ? "

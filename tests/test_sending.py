@@ -69,6 +69,8 @@ def test_one_email_per_client_with_stamped_copies_threading_and_both_parts(smtp_
     assert "INV-3" in generated and "COPY" in generated
 
     assert {r.status for r in bot.ledger.outbox()} == {"sent"}
+    (sent,) = [e for e in bot.ledger.history(invoice="INV-1") if e["kind"] == "reminder_sent"]
+    assert sent["detail"]["message_id"] == acme["Message-ID"]  # the history names the email
     bot.loop.run_pass()  # a second pass sends nothing twice
     assert len(smtp_server.messages) == 2
 
