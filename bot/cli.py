@@ -11,6 +11,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -18,7 +19,9 @@ from typing import Any
 
 from bot import __version__
 from bot.config import Config, ConfigError, load
+from bot.core.model import Client, Invoice
 from bot.ledger import Ledger, LedgerError, parse_time
+from bot.templates import TemplateError
 
 log = logging.getLogger("arbot")
 
@@ -327,6 +330,27 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _preview_extras(name: str, client: Client, invoices: Sequence[Invoice],
+                    now: datetime) -> tuple[dict[str, Any], Sequence[Invoice]]:
+    """Messages sent after an event (a promise, a payment) name it; a preview made without
+    one shows a plausible event, and says so."""
+    from bot.templates import format_date, format_money
+    today = now.date()
+    extra: dict[str, Any] = {}
+    if name == "promise_missed" and not any(i.promised_date for i in invoices):
+        extra["promise_date"] = format_date(today - timedelta(days=1), client.locale)
+        print(f"Note: no promise is recorded; the preview shows one for "
+              f"{today - timedelta(days=1)}\n")
+    if name == "payment_thanks":
+        total = sum((i.balance for i in invoices), Decimal(0))
+        extra["payment"] = {"amount": format_money(total, invoices[0].currency, client.locale),
+                            "date": format_date(today, client.locale), "remaining": None}
+        print(f"Note: the preview shows a payment of the whole balance ({total}) received "
+              f"today\n")
+        invoices = [replace(i, balance=Decimal(0)) for i in invoices]
+    return extra, invoices
+
+
 def cmd_templates(args: argparse.Namespace) -> int:
     from bot.wiring import message_templates
     config = _config(args)
@@ -356,9 +380,12 @@ def cmd_templates(args: argparse.Namespace) -> int:
     client = ledger.client(invoices[0].client_id)
     assert client is not None
     if args.locale:
-        from dataclasses import replace
         client = replace(client, locale=args.locale)
-    composed = Mailer(config, templates).compose(args.name, client, invoices, _now(args))
+    if args.name not in templates.names():
+        raise UsageError(f"no message {args.name!r}; there are: {', '.join(templates.names())}")
+    extra, shown = _preview_extras(args.name, client, invoices, _now(args))
+    composed = Mailer(config, templates).compose(args.name, client, shown, _now(args),
+                                                 extra=extra)
     m = composed.message
     for h in ("From", "To", "Cc", "Reply-To", "Subject", "In-Reply-To", "References"):
         if m[h]:
@@ -591,6 +618,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, UsageError, LedgerError) as e:
         print(f"arbot: {e}", file=sys.stderr)
         return 2
+    except TemplateError as e:
+        print(f"arbot: template error: {e}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

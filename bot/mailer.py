@@ -47,12 +47,15 @@ class Mailer:
                 "phone": c.phone, "website": c.website, "signature": c.signature,
                 "payment_details": c.payment_details}
 
-    def extras(self, template: str, client: Client, now: datetime,
+    def extras(self, template: str, client: Client, invoices: Sequence[Invoice], now: datetime,
                extra: Mapping[str, Any] | None) -> dict[str, Any]:
         """Values some messages need beyond the invoices, formatted for the client."""
         today = calendar.local(now, client.timezone).date()
         out: dict[str, Any] = {}
         p = self.config.policy
+        promised = [i.promised_date for i in invoices if i.promised_date is not None]
+        if template == "promise_missed" and promised:
+            out["promise_date"] = format_date(max(promised), client.locale)
         if template == "stop_service":
             out["stop_date"] = format_date(today + timedelta(days=p.stop_service_days),
                                            client.locale)
@@ -68,7 +71,7 @@ class Mailer:
         today = calendar.local(now, client.timezone).date()
         ctx = message_context(company=self.company(), client=client, invoices=invoices,
                               today=today, locale=client.locale,
-                              extra=self.extras(template, client, now, extra))
+                              extra=self.extras(template, client, invoices, now, extra))
         return self.templates.render(template, client.locale, ctx)
 
     def copies(self, invoices: Sequence[Invoice], client: Client) -> tuple[list[Attachment], list[str]]:

@@ -165,6 +165,17 @@ def test_templates_check_and_preview_show_what_the_client_receives(setup, tmp_pa
     msg = message_from_bytes(eml.read_bytes(), policy=policy.default)
     assert [a.get_filename() for a in msg.iter_attachments()] == ["INV-1-copy.pdf"]
 
+    # messages that follow an event show a plausible one, and say so; no copy with thanks
+    out = arbot("templates", "preview", "payment_thanks", "--invoice", "INV-1",
+                config=config).stdout
+    assert "Note: the preview shows a payment" in out and "Attachments: none" in out
+    out = arbot("templates", "preview", "promise_missed", "--invoice", "INV-1", "--locale", "en",
+                config=config).stdout
+    assert "no promise is recorded" in out and "Template: promise_missed (en)" in out
+    r = arbot("templates", "preview", "thank_you", "--invoice", "INV-1", config=config,
+              check=False)
+    assert r.returncode == 2 and "no message 'thank_you'" in r.stderr and "payment_thanks" in r.stderr
+
 
 def test_health_reports_on_the_last_pass(setup):
     config, tmp = setup
