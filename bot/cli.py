@@ -83,6 +83,13 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     print(f"  mail from  {config.mail.from_address}")
     print(f"  smtp       {config.smtp.host}:{config.smtp.port} ({config.smtp.security}"
           f"{', as ' + config.smtp.username if config.smtp.username else ''})")
+    if config.imap.enabled:
+        i = config.imap
+        sent = i.sent_folder or "the folder flagged \\Sent"
+        print(f"  imap       {i.host}:{i.port} ({i.security}, as {i.username}); sent folder: "
+              f"{sent}, inbox: {i.inbox_folder}")
+    else:
+        print("  imap       not configured (no [imap] host): invoices come from imports only")
     print(f"  templates  {templates.directory} ({len(templates.names())} messages)")
     print("  ladder     " + ", ".join(
         f"{t.name} {t.offset_days:+d}d{' (approval)' if t.approval else ''}"
@@ -99,6 +106,41 @@ def cmd_check_config(args: argparse.Namespace) -> int:
             print(f"  smtp login FAILED: {e}")
             return 1
         print(f"  smtp login OK ({greeting})")
+        if config.imap.enabled:
+            from bot.imap import ImapError
+            from bot.imap import probe as imap_probe
+            try:
+                print(f"  imap login OK ({imap_probe(config.imap)})")
+            except ImapError as e:
+                print(f"  imap login FAILED: {e}")
+                return 1
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    ledger = _ledger(args)
+    if args.resolve is not None:
+        if not ledger.resolve_review(args.resolve, actor=_actor(args),
+                                     resolution=args.note or "resolved", now=_now(args)):
+            raise UsageError(f"no open review item #{args.resolve}")
+        print(f"review item #{args.resolve} resolved")
+        return 0
+    items = ledger.review(open_only=not args.all)
+    if args.json:
+        print(json.dumps(items, indent=2, default=str))
+        return 0
+    if not items:
+        print("nothing to review")
+        return 0
+    for r in items:
+        done = f"  [resolved by {r['resolved_by']}: {r['resolution']}]" if r["resolved_at"] else ""
+        print(f"#{r['id']:<4} {r['created_at'][:16].replace('T', ' ')}  {r['kind']:<18} "
+              f"{r['summary']}{done}")
+        missing = r["detail"].get("missing")
+        if missing:
+            print(f"      missing: {', '.join(missing)}")
+    print(f"\n{sum(1 for r in items if not r['resolved_at'])} open; settle one with "
+          f"`arbot review --resolve ID --note TEXT`")
     return 0
 
 
@@ -576,6 +618,14 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("id", type=int)
         sp.add_argument("--note", help="a note kept with the decision")
         sp.add_argument("--as", dest="actor", help="who decides (default: $USER)")
+
+    sp = add("review", cmd_review, "what needs a person: invoice emails that could not be read, "
+             "replies that match no invoice, messages that could not be parsed", now=True)
+    sp.add_argument("--all", action="store_true", help="include resolved items")
+    sp.add_argument("--json", action="store_true", help="machine-readable output")
+    sp.add_argument("--resolve", type=int, metavar="ID", help="mark an item as dealt with")
+    sp.add_argument("--note", help="what was done (with --resolve)")
+    sp.add_argument("--as", dest="actor", help="who resolves (default: $USER)")
 
     sp = add("outbox", cmd_outbox, "list messages, and settle ones whose delivery is unknown",
              now=True)

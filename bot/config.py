@@ -45,6 +45,7 @@ class Mail:
     from_name: str = ""
     reply_to: str = ""
     bcc: str = ""
+    reply_tokens: bool = False  # Reply-To ar+<client token>@..., for servers with plus-addressing
 
     @property
     def domain(self) -> str:
@@ -60,6 +61,50 @@ class Smtp:
     password_env: str = ""
     timeout_seconds: float = 30.0
     password: str = field(default="", repr=False)  # resolved from the environment, never printed
+
+
+@dataclass(frozen=True)
+class Imap:
+    """The company mailbox arbot watches. Off while ``host`` is empty."""
+
+    host: str = ""
+    port: int = 993
+    security: str = "tls"  # tls | starttls | none
+    username: str = ""
+    password_env: str = ""
+    auth: str = "password"  # the one login mechanism so far; OAuth2 joins it later
+    sent_folder: str = ""   # "" = the folder flagged \Sent (RFC 6154)
+    inbox_folder: str = "INBOX"
+    idle: bool = True
+    timeout_seconds: float = 60.0
+    save_sent_copies: bool = True  # APPEND what SMTP sent to the Sent folder, once
+    password: str = field(default="", repr=False)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.host)
+
+
+@dataclass(frozen=True)
+class SenderPattern:
+    """Regular expressions for one sender's invoice layout (see config.example.toml)."""
+
+    sender: str
+    number: str | None = None
+    amount: str | None = None
+    due_date: str | None = None
+    issue_date: str | None = None
+    date_order: str = "DMY"
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """How invoices are learnt from the Sent folder, and how hand-written mail is respected."""
+
+    enabled: bool = True
+    terms_days: int | None = None  # due = issue + this when an invoice states no due date
+    quiet_days: int = 3            # hold reminders after a person writes to the client
+    patterns: tuple[SenderPattern, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -109,6 +154,8 @@ class Config:
     company: Company = field(default_factory=Company)
     mail: Mail = field(default_factory=Mail)
     smtp: Smtp = field(default_factory=Smtp)
+    imap: Imap = field(default_factory=Imap)
+    discovery: Discovery = field(default_factory=Discovery)
     sending: Sending = field(default_factory=Sending)
     clients: ClientDefaults = field(default_factory=ClientDefaults)
     policy: Policy = field(default_factory=Policy)
@@ -253,14 +300,85 @@ def _secret(env_name: str, key: str, environ: Mapping[str, str]) -> str:
     raise ConfigError(f"{key} = {env_name!r}: the environment variable {env_name} is not set")
 
 
+def _env_name(sec: _Section, k: str) -> str:
+    v = sec.string(k, "")
+    if v and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", v):
+        raise ConfigError(f"{sec.key(k)} = {v!r}: expected the NAME of an environment variable, "
+                          f"not the secret itself")
+    return v
+
+
+def _imap(i: _Section, environ: Mapping[str, str], need_secrets: bool) -> Imap:
+    host = i.string("host", "")
+    security = i.string("security", "tls")
+    if security not in ("tls", "starttls", "none"):
+        raise ConfigError(f"imap.security = {security!r}: expected \"tls\", \"starttls\" or \"none\"")
+    port = i.integer("port", 993 if security == "tls" else 143, minimum=1)
+    if port > 65535:
+        raise ConfigError(f"imap.port = {port!r}: must be at most 65535")
+    auth = i.string("auth", "password")
+    if auth != "password":
+        raise ConfigError(f"imap.auth = {auth!r}: expected \"password\"")
+    username = i.string("username", "")
+    password_env = _env_name(i, "password_env")
+    if host and not (username and password_env):
+        raise ConfigError(f"imap.host = {host!r} is set: imap.username and imap.password_env "
+                          f"are needed too")
+    return Imap(host=host, port=port, security=security, username=username,
+                password_env=password_env, auth=auth,
+                sent_folder=i.string("sent_folder", ""),
+                inbox_folder=i.string("inbox_folder", "INBOX") or "INBOX",
+                idle=i.get("idle", True, bool),
+                timeout_seconds=i.get("timeout_seconds", 60.0, float),
+                save_sent_copies=i.get("save_sent_copies", True, bool),
+                password=_secret(password_env, "imap.password_env", environ)
+                if host and need_secrets else "")
+
+
+def _discovery(d: _Section) -> Discovery:
+    terms = d.get("terms_days", None, int) if "terms_days" in d.data else None
+    if terms is not None and terms < 0:
+        raise ConfigError(f"discovery.terms_days = {terms!r}: must be 0 or more")
+    patterns = []
+    d.used.add("patterns")
+    raw = d.data.get("patterns", [])
+    if not isinstance(raw, list):
+        raise ConfigError(f"discovery.patterns = {raw!r}: expected [[discovery.patterns]] tables")
+    for n, item in enumerate(raw):
+        sec = _Section(f"discovery.patterns[{n}]", item)
+        sender = sec.string("sender", "").strip().lower()
+        if not sender or "@" not in sender:
+            raise ConfigError(f"{sec.key('sender')} = {sender!r}: expected an address or "
+                              f"\"@domain\"")
+        fields: dict[str, str | None] = {}
+        for k in ("number", "amount", "due_date", "issue_date"):
+            v = sec.string(k, "") or None
+            if v is not None:
+                try:
+                    rx = re.compile(v)
+                except re.error as e:
+                    raise ConfigError(f"{sec.key(k)} = {v!r}: not a regular expression ({e})")
+                if rx.groups != 1:
+                    raise ConfigError(f"{sec.key(k)} = {v!r}: needs exactly one (group) around "
+                                      f"the value")
+            fields[k] = v
+        order = sec.string("date_order", "DMY").upper()
+        if order not in ("DMY", "MDY"):
+            raise ConfigError(f"{sec.key('date_order')} = {order!r}: expected \"DMY\" or \"MDY\"")
+        sec.finish()
+        patterns.append(SenderPattern(sender=sender, date_order=order, **fields))
+    return Discovery(enabled=d.get("enabled", True, bool), terms_days=terms,
+                     quiet_days=d.integer("quiet_days", 3, minimum=0), patterns=tuple(patterns))
+
+
 def parse(data: Mapping[str, Any], *, path: Path | None = None,
           environ: Mapping[str, str] | None = None, need_secrets: bool = True) -> Config:
     environ = os.environ if environ is None else environ
     base = path.parent if path else Path.cwd()
     top = _Section("", data)
     sections = {name: _Section(name, top.get(name, {}, dict)) for name in (
-        "database", "company", "mail", "smtp", "sending", "clients", "policy", "templates",
-        "run", "import")}
+        "database", "company", "mail", "smtp", "imap", "discovery", "sending", "clients",
+        "policy", "templates", "run", "import")}
 
     db = sections["database"]
     db_path = Path(db.string("path", "arbot.db"))
@@ -274,7 +392,8 @@ def parse(data: Mapping[str, Any], *, path: Path | None = None,
     mail = Mail(from_address=_address(m, "from_address", Mail.from_address),
                 from_name=m.string("from_name", company.name),
                 reply_to=_address(m, "reply_to", "", optional=True),
-                bcc=_address(m, "bcc", "", optional=True))
+                bcc=_address(m, "bcc", "", optional=True),
+                reply_tokens=m.get("reply_tokens", False, bool))
 
     s = sections["smtp"]
     security = s.string("security", "starttls")
@@ -294,6 +413,9 @@ def parse(data: Mapping[str, Any], *, path: Path | None = None,
                 password_env=password_env,
                 timeout_seconds=s.get("timeout_seconds", 30.0, float),
                 password=_secret(password_env, "smtp.password_env", environ) if need_secrets else "")
+
+    imap = _imap(sections["imap"], environ, need_secrets)
+    discovery = _discovery(sections["discovery"])
 
     se = sections["sending"]
     sending = Sending(messages_per_minute=se.integer("messages_per_minute", 30, minimum=1),
@@ -347,7 +469,7 @@ def parse(data: Mapping[str, Any], *, path: Path | None = None,
         sec.finish()
     top.finish()
     return Config(path=path, database_path=(base / db_path).resolve(), company=company, mail=mail,
-                  smtp=smtp, sending=sending, clients=clients, policy=policy,
+                  smtp=smtp, imap=imap, discovery=discovery, sending=sending, clients=clients, policy=policy,
                   templates_dir=(base / tdir).resolve() if tdir else None, poll_seconds=poll,
                   date_order=order)
 

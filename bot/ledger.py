@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -151,6 +152,67 @@ def m001_initial(db: Database) -> None:
     """)
 
 
+@migrations()
+def m002_mailbox(db: Database) -> None:
+    """The company mailbox: where each folder was read up to, every message taken in (once),
+    the review list, quiet periods after hand-written mail, and saved Sent copies."""
+    db.executescript("""
+    -- per folder: the UIDVALIDITY and the last UID taken in (RFC 3501 2.3.1.1)
+    CREATE TABLE cursors (
+        folder TEXT PRIMARY KEY,
+        uidvalidity INTEGER NOT NULL,
+        last_uid INTEGER NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    -- every message read from the inbox or the Sent folder; ``key`` makes it exactly once
+    -- (the Message-ID, or a digest of the message when it has none)
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL,
+        folder TEXT NOT NULL,
+        uidvalidity INTEGER NOT NULL,
+        uid INTEGER NOT NULL,
+        message_id TEXT,
+        date TEXT,
+        from_addr TEXT,
+        to_addrs TEXT NOT NULL DEFAULT '[]',
+        subject TEXT,
+        kind TEXT NOT NULL,
+        client_id TEXT,
+        invoices TEXT NOT NULL DEFAULT '[]',
+        matched_by TEXT,
+        evidence TEXT NOT NULL DEFAULT '{}',
+        trusted INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL,
+        raw BLOB,
+        received_at TEXT NOT NULL
+    );
+    CREATE INDEX messages_status ON messages(status);
+    CREATE INDEX messages_message_id ON messages(message_id);
+    CREATE TABLE review (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        message INTEGER REFERENCES messages(id),
+        summary TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL,
+        resolved_at TEXT,
+        resolved_by TEXT,
+        resolution TEXT
+    );
+    CREATE INDEX review_open ON review(resolved_at);
+    ALTER TABLE clients ADD COLUMN quiet_until TEXT;
+    ALTER TABLE clients ADD COLUMN reply_token TEXT;
+    CREATE UNIQUE INDEX clients_reply_token ON clients(reply_token);
+    ALTER TABLE outbox ADD COLUMN copy_saved INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX outbox_message_id ON outbox(message_id);
+    CREATE INDEX invoices_message_id ON invoices(message_id);
+    UPDATE clients SET reply_token = lower(hex(randomblob(5)));
+    """)
+
+
 # ---------------------------------------------------------------------------------------------
 
 #: Reminder rows that count as "this tier is behind us" for the planner.
@@ -213,6 +275,31 @@ class OutboxRow:
         return tuple(n for n, _ in self.items)
 
 
+@dataclass(frozen=True)
+class StoredMessage:
+    """One message taken in from a folder, as the ``messages`` table keeps it."""
+
+    key: str
+    role: str              # inbox | sent
+    folder: str
+    uidvalidity: int
+    uid: int
+    message_id: str | None
+    date: datetime | None
+    sender: str
+    recipients: tuple[str, ...]
+    subject: str
+    kind: str              # inbox: person, auto_reply, bounce, delay, automated; sent: invoice, ...
+    status: str            # new (to be understood), done, review
+    raw: bytes | None
+    client_id: str | None = None
+    invoices: tuple[str, ...] = ()
+    matched_by: str | None = None
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+    trusted: bool = False
+    review: tuple[str, str] | None = None  # (kind, summary) to put on the review list
+
+
 def _outbox_row(r: Mapping[str, Any]) -> OutboxRow:
     return OutboxRow(
         id=r["id"], key=r["key"], client_id=r["client_id"], kind=r["kind"], tier=r["tier"],
@@ -226,7 +313,9 @@ def _client(r: Mapping[str, Any], defaults: Mapping[str, str]) -> Client:
     return Client(id=r["id"], name=r["name"], email=r["email"], cc=tuple(json.loads(r["cc"])),
                   timezone=r["timezone"] or defaults["timezone"],
                   locale=r["locale"] or defaults["locale"],
-                  country=r["country"] or defaults["country"], paused=bool(r["paused"]))
+                  country=r["country"] or defaults["country"], paused=bool(r["paused"]),
+                  quiet_until=parse_time(r["quiet_until"]) if r.get("quiet_until") else None,
+                  reply_token=r.get("reply_token"))
 
 
 def _invoice(r: Mapping[str, Any]) -> Invoice:
@@ -449,7 +538,8 @@ class Ledger:
         old = self._one("SELECT * FROM clients WHERE id = ?", [cid])
         if old is None:
             self.db.table("clients").insert({"id": cid, **values, "paused": 0, "created_at": iso(now),
-                                       "updated_at": iso(now)})
+                                             "updated_at": iso(now),
+                                             "reply_token": secrets.token_hex(5)})
             self.event(now, "client_added", client_id=cid, name=row.client)
             return
         # keep known settings when a later export leaves the optional columns empty
@@ -766,9 +856,10 @@ class Ledger:
                            error=error)
 
     def resolve_unknown(self, outbox_id: int, *, was_sent: bool, now: datetime,
-                        actor: str) -> None:
-        """A person settles an ambiguous send: it arrived, or it may be queued again."""
-        row = next((r for r in self.outbox("unknown") if r.id == outbox_id), None)
+                        actor: str, statuses: Sequence[str] = ("unknown",)) -> None:
+        """Settle an ambiguous send: it arrived, or it may be queued again. A person does
+        this, or arbot itself on finding the message in the Sent folder."""
+        row = next((r for s in statuses for r in self.outbox(s) if r.id == outbox_id), None)
         if row is None:
             raise LedgerError(f"no outbox message #{outbox_id} waiting for a decision")
         with self.transaction():
@@ -804,3 +895,115 @@ class Ledger:
     def last_sent_at(self) -> datetime | None:
         r = self._one("SELECT max(sent_at) AS t FROM outbox WHERE sent_at IS NOT NULL")
         return parse_time(r["t"]) if r and r["t"] else None
+
+    # -- the mailbox -------------------------------------------------------------------------
+
+    def cursor(self, folder: str) -> tuple[int, int] | None:
+        """(UIDVALIDITY, last UID taken in) for a folder, None before its first read."""
+        r = self._one("SELECT uidvalidity, last_uid FROM cursors WHERE folder = ?", [folder])
+        return (int(r["uidvalidity"]), int(r["last_uid"])) if r else None
+
+    def set_cursor(self, folder: str, uidvalidity: int, last_uid: int, now: datetime) -> None:
+        self.db.execute(
+            "INSERT INTO cursors (folder, uidvalidity, last_uid, updated_at) VALUES (?,?,?,?) "
+            "ON CONFLICT (folder) DO UPDATE SET uidvalidity = excluded.uidvalidity, "
+            "last_uid = excluded.last_uid, updated_at = excluded.updated_at",
+            [folder, uidvalidity, last_uid, iso(now)])
+
+    def take_in(self, message: StoredMessage, now: datetime) -> int | None:
+        """Record one message read from a folder and move that folder's cursor past it, in
+        one transaction: a crash before the commit reads it again; after, never. Returns the
+        new row's id, or None when the same message (by ``key``) was taken in before."""
+        m = message
+        with self.transaction():
+            self.set_cursor(m.folder, m.uidvalidity, m.uid, now)
+            if self._one("SELECT 1 AS x FROM messages WHERE key = ?", [m.key]):
+                return None
+            mid = self.db.table("messages").insert({
+                "key": m.key, "role": m.role, "folder": m.folder, "uidvalidity": m.uidvalidity,
+                "uid": m.uid, "message_id": m.message_id, "date": iso(m.date) if m.date else None,
+                "from_addr": m.sender, "to_addrs": json.dumps(list(m.recipients)),
+                "subject": m.subject, "kind": m.kind, "client_id": m.client_id,
+                "invoices": json.dumps(list(m.invoices)), "matched_by": m.matched_by,
+                "evidence": json.dumps(dict(m.evidence), default=str, sort_keys=True),
+                "trusted": int(m.trusted), "status": m.status, "raw": m.raw,
+                "received_at": iso(now)}).last_pk
+            assert isinstance(mid, int)
+            if m.review:
+                self.add_review(f"message:{mid}", m.review[0], m.review[1], now, message=mid,
+                                detail=m.evidence)
+            for n in m.invoices:
+                self.event(now, f"{m.role}_{m.kind}", invoice=n, client_id=m.client_id,
+                           message=mid, matched_by=m.matched_by, subject=m.subject,
+                           trusted=m.trusted)
+            if not m.invoices and m.client_id:
+                self.event(now, f"{m.role}_{m.kind}", client_id=m.client_id, message=mid,
+                           matched_by=m.matched_by, subject=m.subject, trusted=m.trusted)
+            return mid
+
+    def messages(self, *, role: str | None = None, status: str | None = None,
+                 kind: str | None = None) -> list[dict[str, Any]]:
+        where, params = [], []
+        for col, v in (("role", role), ("status", status), ("kind", kind)):
+            if v is not None:
+                where.append(f"{col} = ?")
+                params.append(v)
+        sql = "SELECT * FROM messages" + (" WHERE " + " AND ".join(where) if where else "")
+        rows = self._rows(sql + " ORDER BY id", params)
+        for r in rows:
+            r["invoices"] = json.loads(r["invoices"])
+            r["to_addrs"] = json.loads(r["to_addrs"])
+            r["evidence"] = json.loads(r["evidence"])
+        return rows
+
+    def add_review(self, key: str, kind: str, summary: str, now: datetime, *,
+                   message: int | None = None, detail: Mapping[str, Any] | None = None) -> int | None:
+        """Put something on the review list for a person; idempotent by ``key``."""
+        rid = self.db.table("review").insert({
+            "key": key, "kind": kind, "message": message, "summary": summary,
+            "detail": json.dumps(dict(detail or {}), default=str, sort_keys=True),
+            "created_at": iso(now)}, ignore=True).last_pk
+        return rid if isinstance(rid, int) else None
+
+    def review(self, *, open_only: bool = True) -> list[dict[str, Any]]:
+        where = "WHERE resolved_at IS NULL" if open_only else ""
+        rows = self._rows(f"SELECT * FROM review {where} ORDER BY id")
+        for r in rows:
+            r["detail"] = json.loads(r["detail"])
+        return rows
+
+    def resolve_review(self, review_id: int, *, actor: str, resolution: str, now: datetime) -> bool:
+        cur = self.db.execute("UPDATE review SET resolved_at = ?, resolved_by = ?, resolution = ? "
+                              "WHERE id = ? AND resolved_at IS NULL",
+                              [iso(now), actor, resolution, review_id])
+        return cur.rowcount == 1
+
+    def set_quiet(self, client_id: str, until: datetime, now: datetime, *, reason: str) -> None:
+        """Hold a client's automatic reminders until ``until`` (never shortens a hold)."""
+        with self.transaction():
+            old = self._one("SELECT quiet_until FROM clients WHERE id = ?", [client_id])
+            if old is None or (old["quiet_until"] and parse_time(old["quiet_until"]) >= until):
+                return
+            self.db.execute("UPDATE clients SET quiet_until = ? WHERE id = ?", [iso(until), client_id])
+            self.event(now, "quiet_period", client_id=client_id, until=iso(until), reason=reason)
+
+    def reply_token(self, client_id: str) -> str | None:
+        r = self._one("SELECT reply_token FROM clients WHERE id = ?", [client_id])
+        return str(r["reply_token"]) if r and r["reply_token"] else None
+
+    def unsaved_copies(self, limit: int = 20) -> list[dict[str, Any]]:
+        """Sent emails whose copy is not yet in the Sent folder."""
+        return self._rows("SELECT id, message_id, raw, sent_at FROM outbox WHERE status = 'sent' "
+                          "AND copy_saved = 0 AND raw IS NOT NULL ORDER BY id LIMIT ?", [limit])
+
+    def mark_copy_saved(self, outbox_id: int, how: str) -> None:
+        self.db.execute("UPDATE outbox SET copy_saved = ? WHERE id = ?",
+                        [1 if how == "appended" else 2, outbox_id])
+
+    def in_doubt(self, claimed_before: datetime) -> list[OutboxRow]:
+        """Rows a crash left in 'sending' (claimed long ago), and rows marked 'unknown', that
+        have a Message-ID to look for."""
+        rows = self._rows("SELECT * FROM outbox WHERE message_id IS NOT NULL AND "
+                          "((status = 'sending' AND claimed_at < ?) OR status = 'unknown') "
+                          "ORDER BY id", [iso(claimed_before)])
+        return [_outbox_row(r) for r in rows]

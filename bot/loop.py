@@ -15,11 +15,15 @@ Step = Callable[[], bool]
 
 class Loop:
     def __init__(self, steps: Sequence[tuple[str, Step]], *, stop: threading.Event | None = None,
-                 max_units: int = 10_000, on_pass: Callable[[], None] | None = None) -> None:
+                 max_units: int = 10_000, on_pass: Callable[[], None] | None = None,
+                 wait: Callable[[float, threading.Event], object] | None = None) -> None:
         self.steps = list(steps)
         self.stop = stop or threading.Event()
         self.max_units = max_units
         self.on_pass = on_pass
+        # between passes: IMAP IDLE on the inbox when a mailbox is configured (a reply then
+        # starts the next pass at once), else a plain wait
+        self.wait = wait or (lambda seconds, stop: stop.wait(seconds))
 
     def run_pass(self) -> int:
         """Run every step until it has nothing more to do. Returns the units of work done."""
@@ -46,5 +50,10 @@ class Loop:
         log.info("running; one pass every %.0f s until stopped", poll_seconds)
         while not self.stop.is_set():
             self.run_pass()
-            self.stop.wait(poll_seconds)
+            if not self.stop.is_set():
+                try:
+                    self.wait(poll_seconds, self.stop)
+                except Exception:
+                    log.exception("waiting for new mail failed; polling instead")
+                    self.stop.wait(poll_seconds)
         log.info("stopped")

@@ -101,20 +101,20 @@ class Mailer:
         attachments, notes = ([], []) if template in NO_ATTACHMENTS else \
             self.copies(invoices, client)
         mail = self.config.mail
+        reply_to = mail.reply_to
+        if mail.reply_tokens and client.reply_token:
+            # a plus-address per client (RFC 5233 subaddress): a reply names its client even
+            # when the subject and the thread were lost on the way
+            local, _, domain = (mail.reply_to or mail.from_address).partition("@")
+            reply_to = f"{local}+{client.reply_token}@{domain}"
         thread = list(dict.fromkeys(i.message_id for i in invoices if i.message_id))
         msg, env = build_message(
             from_address=mail.from_address, from_name=mail.from_name or self.config.company.name,
             to=[(client.name, client.email)], cc=client.cc,
-            bcc=[mail.bcc] if mail.bcc else [], reply_to=mail.reply_to,
+            bcc=[mail.bcc] if mail.bcc else [], reply_to=reply_to,
             subject=rendered.subject, text=rendered.text, html=rendered.html,
             message_id=message_id or make_message_id(mail.domain), date=now, thread=thread,
             attachments=attachments,
             # RFC 3834 section 5: lets well-behaved autoresponders stay quiet.
             extra_headers=[("Auto-Submitted", "auto-generated")])
         return Composed(msg, env, rendered, tuple(a.filename for a in attachments), tuple(notes))
-
-
-def mask(address: str) -> str:
-    """jane.doe@client.test -> j***@client.test, for logs."""
-    local, _, domain = address.partition("@")
-    return f"{local[:1]}***@{domain}" if domain else "***"

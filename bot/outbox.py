@@ -13,10 +13,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.config import Sending
-from bot.core.compose import AddressError, make_message_id
+from bot.core.compose import AddressError, make_message_id, mask
 from bot.core.policy import hold_reason
 from bot.ledger import Ledger, OutboxRow
-from bot.mailer import Mailer, mask
+from bot.mailer import Mailer
 from bot.smtp import SendError, Transport
 from bot.templates import TemplateError
 

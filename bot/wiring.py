@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.config import Config
+from bot.imap import Mailbox
+from bot.intake import Intake
 from bot.ledger import Ledger, iso
 from bot.loop import Loop
 from bot.mailer import Mailer
@@ -50,14 +52,19 @@ class Bot:
     transport: Transport
     clock: Clock
 
+    intake: Intake | None = None
+
     def close(self) -> None:
         self.transport.close()
+        if self.intake is not None:
+            self.intake.mailbox.close()
         self.ledger.close()
 
 
 def build(config: Config, *, clock: Clock = system_clock,
           sleep: Callable[[float], None] = time.sleep, transport: Transport | None = None,
-          stop: threading.Event | None = None, ledger: Ledger | None = None) -> Bot:
+          stop: threading.Event | None = None, ledger: Ledger | None = None,
+          mailbox: Mailbox | None = None) -> Bot:
     ledger = ledger or open_ledger(config)
     mailer = Mailer(config, message_templates(config))
     transport = transport or SmtpTransport(config.smtp, sleep=sleep)
@@ -67,7 +74,19 @@ def build(config: Config, *, clock: Clock = system_clock,
     def heartbeat() -> None:
         ledger.set_meta("last_pass", iso(clock()))
 
-    loop = Loop([("plan_reminders", reminders.plan_reminders),
-                 ("send_one_message", outbox.send_one_message)],
-                stop=stop, on_pass=heartbeat)
-    return Bot(config, ledger, mailer, reminders, outbox, loop, transport, clock)
+    steps: list[tuple[str, Callable[[], bool]]] = []
+    intake = None
+    if mailbox is None and config.imap.enabled:
+        mailbox = Mailbox(config.imap, sleep=sleep)
+    if mailbox is not None:
+        intake = Intake(ledger, mailbox, config, clock=clock)
+        # what came in first: a reply or a payment claim can make a reminder unnecessary
+        steps += [("take_in_inbox", intake.take_in_inbox),
+                  ("take_in_sent", intake.take_in_sent),
+                  ("settle_in_doubt", intake.settle_in_doubt)]
+    steps += [("plan_reminders", reminders.plan_reminders),
+              ("send_one_message", outbox.send_one_message)]
+    if intake is not None:
+        steps.append(("save_one_sent_copy", intake.save_one_sent_copy))
+    loop = Loop(steps, stop=stop, on_pass=heartbeat, wait=intake.wait if intake else None)
+    return Bot(config, ledger, mailer, reminders, outbox, loop, transport, clock, intake)

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support.certs import make_cert
+from tests.support.dovecot import Dovecot
+from tests.support.dovecot import available as dovecot_available
 from tests.support.smtpd import SmtpServer
 
 
@@ -47,3 +51,18 @@ def make_bot():
     yield make
     for b in made:
         b.close()
+
+
+@pytest.fixture(scope="session")
+def dovecot(tmp_path_factory: pytest.TempPathFactory, tls: tuple[str, str]) -> Iterator[Dovecot]:
+    """One real Dovecot for the session; each test takes its own user (and Maildir)."""
+    if not dovecot_available():
+        pytest.fail("dovecot is not installed: .ci/run installs the Debian package dovecot-imapd")
+    # not under pytest's own temporary folder: that one is private to root, and Dovecot
+    # reads mail as an unprivileged user who must be able to walk down to it
+    folder = Path(tempfile.mkdtemp(prefix="arbot-dovecot-"))
+    folder.chmod(0o755)
+    server = Dovecot(folder, *tls).start()
+    yield server
+    server.stop()
+    shutil.rmtree(folder, ignore_errors=True)

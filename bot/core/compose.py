@@ -110,3 +110,9 @@ def build_message(*, from_address: str, from_name: str, to: Sequence[tuple[str, 
     rcpts = tuple(dict.fromkeys([check_address(a) for _, a in to] + cc_list +
                                 [check_address(a) for a in bcc]))
     return msg, Envelope(sender, rcpts)
+
+
+def mask(address: str) -> str:
+    """jane.doe@client.test -> j***@client.test, for logs (STYLE: addresses masked)."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 
@@ -63,6 +63,9 @@ class Client:
     locale: str = "en"
     country: str = ""
     paused: bool = False
+    # a person at the company wrote to this client: automatic reminders wait until then
+    quiet_until: datetime | None = None
+    reply_token: str | None = None  # the +token of this client's Reply-To address
 
 
 @dataclass(frozen=True, slots=True)

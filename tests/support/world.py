@@ -11,10 +11,12 @@ from typing import Any
 from fpdf import FPDF
 
 from bot.config import Config, parse
+from bot.imap import Mailbox
 from bot.importer import InvoiceRow
 from bot.simclock import SimulatedClock
 from bot.smtp import SmtpTransport
 from bot.wiring import Bot, build
+from tests.support.dovecot import PASSWORD as IMAP_PASSWORD
 from tests.support.smtpd import PASSWORD, USER
 
 
@@ -31,13 +33,21 @@ def config(tmp: Path, *, port: int = 25, security: str = "none", login: bool = F
     }
     for name, values in sections.items():
         data.setdefault(name, {}).update(values)
-    return parse(data, environ={"TEST_SMTP_PASSWORD": PASSWORD})
+    return parse(data, environ={"TEST_SMTP_PASSWORD": PASSWORD,
+                                "TEST_IMAP_PASSWORD": IMAP_PASSWORD})
+
+
+def imap(port: int, user: str, *, security: str = "tls", **more: Any) -> dict[str, Any]:
+    """An [imap] section for a user of the test Dovecot."""
+    return {"host": "127.0.0.1", "port": port, "security": security, "username": user,
+            "password_env": "TEST_IMAP_PASSWORD", **more}
 
 
 def bot(cfg: Config, clock: SimulatedClock, *, cafile: str | None = None) -> Bot:
     ctx = ssl.create_default_context(cafile=cafile) if cafile else None
     transport = SmtpTransport(cfg.smtp, ssl_context=ctx, sleep=clock.sleep)
-    return build(cfg, clock=clock, sleep=clock.sleep, transport=transport)
+    mailbox = Mailbox(cfg.imap, ssl_context=ctx, sleep=clock.sleep) if cfg.imap.enabled else None
+    return build(cfg, clock=clock, sleep=clock.sleep, transport=transport, mailbox=mailbox)
 
 
 def pdf(tmp: Path, number: str, pages: int = 1) -> Path:
