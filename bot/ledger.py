@@ -911,35 +911,47 @@ class Ledger:
             [folder, uidvalidity, last_uid, iso(now)])
 
     def take_in(self, message: StoredMessage, now: datetime) -> int | None:
-        """Record one message read from a folder and move that folder's cursor past it, in
-        one transaction: a crash before the commit reads it again; after, never. Returns the
-        new row's id, or None when the same message (by ``key``) was taken in before."""
-        m = message
+        """Record one message read from a folder and move that folder's cursor past it (see
+        ``take_in_all``). Returns the new row's id, or None for a message seen before."""
+        return self.take_in_all([message], now)[0]
+
+    def take_in_all(self, messages: Sequence[StoredMessage], now: datetime) -> list[int | None]:
+        """Record messages read from one folder and move its cursor past the last, in one
+        transaction: a crash before the commit reads them again; after, never. A message
+        whose ``key`` was taken in before (the same Message-ID, after a UIDVALIDITY change)
+        is not recorded twice: its id comes back as None."""
+        ids: list[int | None] = []
+        if not messages:
+            return ids
+        at = iso(now)
         with self.transaction():
-            self.set_cursor(m.folder, m.uidvalidity, m.uid, now)
-            if self._one("SELECT 1 AS x FROM messages WHERE key = ?", [m.key]):
-                return None
-            mid = self.db.table("messages").insert({
-                "key": m.key, "role": m.role, "folder": m.folder, "uidvalidity": m.uidvalidity,
-                "uid": m.uid, "message_id": m.message_id, "date": iso(m.date) if m.date else None,
-                "from_addr": m.sender, "to_addrs": json.dumps(list(m.recipients)),
-                "subject": m.subject, "kind": m.kind, "client_id": m.client_id,
-                "invoices": json.dumps(list(m.invoices)), "matched_by": m.matched_by,
-                "evidence": json.dumps(dict(m.evidence), default=str, sort_keys=True),
-                "trusted": int(m.trusted), "status": m.status, "raw": m.raw,
-                "received_at": iso(now)}).last_pk
-            assert isinstance(mid, int)
-            if m.review:
-                self.add_review(f"message:{mid}", m.review[0], m.review[1], now, message=mid,
-                                detail=m.evidence)
-            for n in m.invoices:
-                self.event(now, f"{m.role}_{m.kind}", invoice=n, client_id=m.client_id,
-                           message=mid, matched_by=m.matched_by, subject=m.subject,
-                           trusted=m.trusted)
-            if not m.invoices and m.client_id:
-                self.event(now, f"{m.role}_{m.kind}", client_id=m.client_id, message=mid,
-                           matched_by=m.matched_by, subject=m.subject, trusted=m.trusted)
-            return mid
+            last = messages[-1]
+            self.set_cursor(last.folder, last.uidvalidity, max(m.uid for m in messages), now)
+            for m in messages:
+                cur = self.db.execute(
+                    "INSERT OR IGNORE INTO messages (key, role, folder, uidvalidity, uid, "
+                    "message_id, date, from_addr, to_addrs, subject, kind, client_id, invoices, "
+                    "matched_by, evidence, trusted, status, raw, received_at) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    [m.key, m.role, m.folder, m.uidvalidity, m.uid, m.message_id,
+                     iso(m.date) if m.date else None, m.sender, json.dumps(list(m.recipients)),
+                     m.subject, m.kind, m.client_id, json.dumps(list(m.invoices)), m.matched_by,
+                     json.dumps(dict(m.evidence), default=str, sort_keys=True), int(m.trusted),
+                     m.status, m.raw, at])
+                if cur.rowcount != 1:
+                    ids.append(None)
+                    continue
+                mid = cur.lastrowid
+                assert isinstance(mid, int)
+                ids.append(mid)
+                if m.review:
+                    self.add_review(f"message:{mid}", m.review[0], m.review[1], now, message=mid,
+                                    detail=m.evidence)
+                for n in m.invoices or ((None,) if m.client_id else ()):
+                    self.event(now, f"{m.role}_{m.kind}", invoice=n, client_id=m.client_id,
+                               message=mid, matched_by=m.matched_by, subject=m.subject,
+                               trusted=m.trusted)
+        return ids
 
     def messages(self, *, role: str | None = None, status: str | None = None,
                  kind: str | None = None) -> list[dict[str, Any]]:
@@ -959,11 +971,12 @@ class Ledger:
     def add_review(self, key: str, kind: str, summary: str, now: datetime, *,
                    message: int | None = None, detail: Mapping[str, Any] | None = None) -> int | None:
         """Put something on the review list for a person; idempotent by ``key``."""
-        rid = self.db.table("review").insert({
-            "key": key, "kind": kind, "message": message, "summary": summary,
-            "detail": json.dumps(dict(detail or {}), default=str, sort_keys=True),
-            "created_at": iso(now)}, ignore=True).last_pk
-        return rid if isinstance(rid, int) else None
+        cur = self.db.execute(
+            "INSERT OR IGNORE INTO review (key, kind, message, summary, detail, created_at) "
+            "VALUES (?,?,?,?,?,?)", [key, kind, message, summary,
+                                     json.dumps(dict(detail or {}), default=str, sort_keys=True),
+                                     iso(now)])
+        return cur.lastrowid if cur.rowcount == 1 else None
 
     def review(self, *, open_only: bool = True) -> list[dict[str, Any]]:
         where = "WHERE resolved_at IS NULL" if open_only else ""

@@ -231,3 +231,25 @@ Content-Type: message/delivery-status
 garbage without structure
 """))
     assert v.kind is Kind.BOUNCE
+
+
+def test_the_inbox_fast_parsing_gives_the_same_verdicts():
+    from bot.intake import parse_fast
+    samples = [dsn(), dsn(action="delayed", status="4.4.7"), """From: Anna <anna@client.example>
+To: accounts@example.com
+Subject: =?utf-8?q?Automatische_Antwort=3A_Rechnung?=
+X-Auto-Response-Suppress: All
+
+Ich bin bis Montag nicht im Büro.
+""", """From: Jo <jo@client.example>
+To: accounts@example.com
+Subject: Re: Invoice INV-3
+
+We paid yesterday.
+"""]
+    for text in samples:
+        raw = text.replace("\n", "\r\n").encode()
+        modern, fast = recognise(parse(text)), recognise(parse_fast(raw))
+        assert (fast.kind, fast.recipients, fast.original_message_id) == \
+            (modern.kind, modern.recipients, modern.original_message_id)
+    assert recognise(parse_fast(samples[2].replace("\n", "\r\n").encode())).kind is Kind.AUTO_REPLY

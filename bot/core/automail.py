@@ -12,6 +12,7 @@ import enum
 import re
 from dataclasses import dataclass
 from datetime import date
+from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parseaddr
 
@@ -61,7 +62,15 @@ _ADDRESS = re.compile(r"<?([A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A
 
 def _h(msg: Message, name: str) -> str:
     value = msg.get(name)
-    return " ".join(str(value).split()) if value is not None else ""
+    if value is None:
+        return ""
+    text = str(value)
+    if "=?" in text and not hasattr(value, "defects"):  # a raw header (compat32 parsing)
+        try:
+            text = str(make_header(decode_header(text)))
+        except (ValueError, LookupError, UnicodeError):
+            pass
+    return " ".join(text.split())
 
 
 def _fields(block: str) -> dict[str, str]:
@@ -96,7 +105,8 @@ def _part_text(part: Message) -> str:
         return payload.decode(part.get_content_charset() or "utf-8", "replace")
     inner = part.get_payload()
     if isinstance(inner, list):  # the email package parses delivery-status into messages
-        return "\n\n".join(str(m).strip() for m in inner if isinstance(m, Message))
+        return "\n\n".join("\n".join(f"{k}: {v}" for k, v in m.items())
+                           for m in inner if isinstance(m, Message))
     return str(inner or "")
 
 
