@@ -19,8 +19,8 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from email.message import EmailMessage
 from email.header import decode_header, make_header
+from email.message import EmailMessage
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -74,11 +74,34 @@ def header(msg: EmailMessage, name: str) -> str:
     return str(value)
 
 
+_ANGLE = re.compile(r"<\s*([^<>\s@]+@[^<>\s]+?)\s*>")
+
+
+def _simple_addresses(value: str) -> list[str] | None:
+    """Addresses of a plain list (``a@b.test, Name <c@d.test>``) without the full RFC 5322
+    parser, which is the slowest part of reading a small reply; None when the header has
+    quotes, comments or groups and needs the real parser."""
+    if any(c in value for c in '"():;\\'):
+        return None
+    out = []
+    for piece in value.split(","):
+        m = _ANGLE.search(piece)
+        addr = m.group(1) if m else piece.strip()
+        if addr:
+            if " " in addr or "<" in addr or ">" in addr:
+                return None
+            out.append(addr)
+    return out
+
+
 def addresses(msg: EmailMessage, *headers: str) -> tuple[str, ...]:
-    values: list[str] = []
+    found: list[str] = []
     for h in headers:
-        values += [str(v) for v in msg.get_all(h, [])]
-    return tuple(a.lower() for _, a in getaddresses(values) if "@" in a)
+        for v in msg.get_all(h, []):
+            value = str(v)
+            simple = _simple_addresses(value)
+            found += simple if simple is not None else [a for _, a in getaddresses([value])]
+    return tuple(a.lower() for a in found if "@" in a)
 
 
 def sent_date(msg: EmailMessage) -> datetime | None:

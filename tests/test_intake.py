@@ -19,7 +19,7 @@ from fpdf import FPDF
 from bot.core.policy import gate_reason
 from bot.simclock import SimulatedClock
 from tests.support import world
-from tests.support.dovecot import SENT
+from tests.support.dovecot import PASSWORD, SENT
 from tests.support.proxy import CuttingProxy
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -311,3 +311,76 @@ def test_a_message_that_cannot_be_read_is_quarantined_and_the_loop_goes_on(dovec
     assert kinds == ["unreadable", "fine"]
     (item,) = [r for r in bot.ledger.review() if r["kind"] == "quarantine"]
     assert "ValueError" in json.dumps(item["detail"]) and "could not be read" in item["summary"]
+
+
+def test_four_invoice_layouts_and_a_factur_x_are_learnt_and_a_scan_goes_to_review(
+        dovecot, tls, tmp_path, root):
+    """Through the real Sent folder and the `arbot` command, as an admin would run it."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.support import invoices as inv
+    user = dovecot.new_user()
+    sent = [
+        inv.invoice_email(inv.english_invoice("INV-2026-0042"), to="Client Name Ltd <ap@uk.test>",
+                          message_id="<a@billing.example.com>"),
+        inv.invoice_email(inv.german_invoice("RE-2026/114"), subject="Ihre Rechnung RE-2026/114",
+                          to="Kunde GmbH <buchhaltung@kunde.test>",
+                          message_id="<b@billing.example.com>"),
+        inv.invoice_email(inv.us_invoice(), subject="Your invoice from Example",
+                          filename="invoice_10234.pdf", to="Client Inc <ap@us.test>",
+                          message_id="<c@billing.example.com>"),
+        inv.invoice_email(inv.swiss_invoice("2026-118"), subject="Rechnung 2026-118",
+                          to="Kunde AG <kreditoren@kunde-ag.test>",
+                          message_id="<d@billing.example.com>"),
+        inv.invoice_email(inv.facturx_invoice(xml=inv.cii_xml("FX-2026-7")),
+                          subject="Rechnung FX-2026-7", to="Käufer GmbH <ap@kaeufer.test>",
+                          message_id="<e@billing.example.com>"),
+        inv.invoice_email(inv.scanned_invoice(), subject="Invoice INV-77",
+                          to="Scan Ltd <ap@scan.test>", message_id="<f@billing.example.com>"),
+    ]
+    for msg in sent:
+        dovecot.append(user, SENT, msg.as_bytes())
+    config = tmp_path / "arbot.toml"
+    config.write_text(f"""
+[database]
+path = "{tmp_path / 'arbot.db'}"
+[mail]
+from_address = "billing@example.com"
+[smtp]
+host = "127.0.0.1"
+port = 9
+security = "none"
+[imap]
+host = "127.0.0.1"
+port = {dovecot.tls_port}
+security = "tls"
+username = "{user}"
+password_env = "IMAP_PW"
+""")
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "IMAP_PW": PASSWORD,
+           "SSL_CERT_FILE": tls[0]}
+
+    def arbot(*args: str) -> str:
+        r = subprocess.run([sys.executable, "-m", "bot", "--config", str(config), *args],
+                           capture_output=True, text=True, env=env, cwd=root, timeout=120)
+        assert r.returncode == 0, r.stderr
+        return r.stdout
+
+    arbot("once", "--now", "2026-03-15T08:00:00+00:00")  # a Sunday: nothing is sent
+    got = {i["number"]: i for i in json.loads(arbot("invoices", "--json"))}
+    assert set(got) == {"INV-2026-0042", "RE-2026/114", "10234", "2026-118", "FX-2026-7"}
+    assert (got["INV-2026-0042"]["amount"], got["INV-2026-0042"]["currency"],
+            got["INV-2026-0042"]["due_date"]) == ("1250.00", "GBP", "2026-04-13")
+    assert (got["RE-2026/114"]["amount"], got["RE-2026/114"]["due_date"]) == \
+        ("1234.56", "2026-03-28")  # 14 days' terms
+    assert (got["10234"]["currency"], got["10234"]["due_date"]) == ("USD", "2026-04-13")
+    assert (got["2026-118"]["amount"], got["2026-118"]["currency"]) == ("5600.00", "CHF")
+    assert (got["FX-2026-7"]["amount"], got["FX-2026-7"]["email"]) == \
+        ("1190.00", "ap@kaeufer.test")
+    for i in got.values():
+        assert {"number", "client", "email", "amount", "balance", "currency", "due_date",
+                "state"} <= set(i)
+    review = arbot("review")
+    assert "INV-77" in review and "amount" in review

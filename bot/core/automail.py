@@ -8,6 +8,7 @@ writes "I was out of office last week" is still a person and must be heard.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import re
 from dataclasses import dataclass
@@ -66,10 +67,8 @@ def _h(msg: Message, name: str) -> str:
         return ""
     text = str(value)
     if "=?" in text and not hasattr(value, "defects"):  # a raw header (compat32 parsing)
-        try:
+        with contextlib.suppress(ValueError, LookupError, UnicodeError):
             text = str(make_header(decode_header(text)))
-        except (ValueError, LookupError, UnicodeError):
-            pass
     return " ".join(text.split())
 
 
