@@ -170,6 +170,8 @@ class LedgerDirectory:
 
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
+        self._index: tuple[dict[str, list[str]], dict[str, list[str]], dict[str, list[str]]] | None = None
+        self._numbers: tuple[dict[str, tuple[str, str]], dict[str, tuple[str, ...]]] | None = None
 
     def _q(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         return list(self.ledger.db.query(sql, params))
@@ -194,21 +196,31 @@ class LedgerDirectory:
         return str(rows[0]["id"]) if rows else None
 
     def invoices_named(self, candidates: Iterable[str]) -> Mapping[str, tuple[str, str]]:
-        words = list(candidates)
-        if not words:
-            return {}
-        marks = ",".join("?" * len(words))
-        return {r["u"]: (r["number"], r["client_id"]) for r in self._q(
-            f"SELECT upper(number) AS u, number, client_id FROM invoices WHERE upper(number) "
-            f"IN ({marks})", words)}
+        numbers = self._invoices()[0]
+        return {w: numbers[w] for w in candidates if w in numbers}
+
+    def _invoices(self) -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, ...]]]:
+        """(NUMBER -> (number, client), client -> its open invoices), built once a batch:
+        a reply names invoices in any case, and no index helps a search by upper()."""
+        if self._numbers is None:
+            numbers: dict[str, tuple[str, str]] = {}
+            open_by_client: dict[str, list[str]] = {}
+            for number, client, state in self.ledger.db.conn.execute(
+                    "SELECT number, client_id, state FROM invoices ORDER BY due_date, number"):
+                numbers[number.upper()] = (number, client)
+                if state not in ("paid", "cancelled"):
+                    open_by_client.setdefault(client, []).append(number)
+            self._numbers = (numbers, {c: tuple(n) for c, n in open_by_client.items()})
+        return self._numbers
 
     def refresh(self) -> None:
-        """Forget the address index (clients change between batches, not within one)."""
-        self._index: tuple[dict[str, list[str]], dict[str, list[str]], dict[str, list[str]]] | None = None
+        """Forget the indexes (clients and invoices change between batches, not within one)."""
+        self._index = None
+        self._numbers = None
 
     def _addresses(self) -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, list[str]]]:
         """(client -> addresses, address -> clients, domain -> clients), built once a batch."""
-        if getattr(self, "_index", None) is None:
+        if self._index is None:
             by_client: dict[str, list[str]] = {}
             by_address: dict[str, list[str]] = {}
             by_domain: dict[str, list[str]] = {}
@@ -233,9 +245,7 @@ class LedgerDirectory:
         return self._addresses()[0].get(client_id, [])
 
     def open_invoices(self, client_id: str) -> tuple[str, ...]:
-        return tuple(r["number"] for r in self._q(
-            "SELECT number FROM invoices WHERE client_id = ? AND state NOT IN ('paid', "
-            "'cancelled') ORDER BY due_date", [client_id]))
+        return self._invoices()[1].get(client_id, ())
 
 
 # -- the steps -------------------------------------------------------------------------------

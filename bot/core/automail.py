@@ -61,15 +61,29 @@ _SMTP_CODE = re.compile(r"\b([45]\d\d)[ -]")
 _ADDRESS = re.compile(r"<?([A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)>?")
 
 
-def _h(msg: Message, name: str) -> str:
-    value = msg.get(name)
-    if value is None:
-        return ""
-    text = str(value)
-    if "=?" in text and not hasattr(value, "defects"):  # a raw header (compat32 parsing)
-        with contextlib.suppress(ValueError, LookupError, UnicodeError):
-            text = str(make_header(decode_header(text)))
-    return " ".join(text.split())
+class _Headers:
+    """A message's headers by lower-case name, read once: the raw values, RFC 2047 encoded
+    words decoded on use, whitespace collapsed. Works the same whatever policy parsed the
+    message, and asking for a dozen headers costs one pass over them."""
+
+    def __init__(self, msg: Message) -> None:
+        self._raw: dict[str, str] = {}
+        for name, value in msg.raw_items():
+            self._raw.setdefault(name.lower(), str(value))
+
+    def __call__(self, name: str) -> str:
+        text = self._raw.get(name.lower())
+        if text is None:
+            return ""
+        if any("\udc80" <= c <= "\udcff" for c in text):
+            # raw 8-bit header bytes, kept by the parser as surrogates: most mail is UTF-8
+            text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        if "=?" in text:
+            try:
+                text = str(make_header(decode_header(text)))
+            except (ValueError, LookupError, UnicodeError):
+                pass
+        return " ".join(text.split())
 
 
 def _fields(block: str) -> dict[str, str]:
@@ -144,7 +158,7 @@ def _report(msg: Message) -> tuple[Recipient, ...] | None:
     return None
 
 
-def _plain_bounce(msg: Message) -> tuple[Recipient, ...]:
+def _plain_bounce(msg: Message, h: _Headers) -> tuple[Recipient, ...]:
     """A bounce without RFC 3464 structure (qmail, older Exchange, scripts): the failed
     address from X-Failed-Recipients (Exim) or the text, the status from an SMTP reply."""
     text = ""
@@ -152,7 +166,7 @@ def _plain_bounce(msg: Message) -> tuple[Recipient, ...]:
         if part.get_content_maintype() == "text":
             text = _part_text(part)
             break
-    failed = [a.lower() for _, a in getaddresses([_h(msg, "X-Failed-Recipients")]) if "@" in a]
+    failed = [a.lower() for _, a in getaddresses([h("X-Failed-Recipients")]) if "@" in a]
     if not failed:
         m = re.search(r"<([^<>\s]+@[^<>\s]+)>:", text) or _ADDRESS.search(
             text.split("---", 1)[0] if "---" in text else text)
@@ -176,17 +190,18 @@ def recognise(msg: EmailMessage | Message) -> Verdict:
 
 
 def _recognise(msg: Message) -> Verdict:
-    sender = parseaddr(_h(msg, "From"))[1].lower()
+    h = _Headers(msg)
+    sender = parseaddr(h("From"))[1].lower()
     local = sender.partition("@")[0]
-    return_path = _h(msg, "Return-Path")
+    return_path = h("Return-Path")
     null_sender = return_path.replace(" ", "") == "<>"
     daemon = bool(_DAEMON.match(local)) or null_sender
-    subject = _h(msg, "Subject")
-    auto_submitted = _h(msg, "Auto-Submitted").lower()
+    subject = h("Subject")
+    auto_submitted = h("Auto-Submitted").lower()
     ctype = msg.get_content_type()
 
     # RFC 3464 / RFC 6522: a delivery report says itself what it is
-    if ctype == "multipart/report" or _report(msg) is not None:
+    if ctype == "multipart/report" or (msg.is_multipart() and _report(msg) is not None):
         recipients = _report(msg) or ()
         actions = {r.action for r in recipients}
         original = _original_id(msg)
@@ -201,14 +216,14 @@ def _recognise(msg: Message) -> Verdict:
             return Verdict(Kind.AUTOMATED, f"report of type {report_type}")
         return Verdict(Kind.BOUNCE, "delivery report (RFC 3464)",
                        tuple(r for r in recipients if r.action == "failed") or
-                       _plain_bounce(msg), original)
+                       _plain_bounce(msg, h), original)
 
-    if _h(msg, "X-Failed-Recipients") or (daemon and _BOUNCE_SUBJECT.search(subject)):
-        why = "X-Failed-Recipients" if _h(msg, "X-Failed-Recipients") else \
+    if h("X-Failed-Recipients") or (daemon and _BOUNCE_SUBJECT.search(subject)):
+        why = "X-Failed-Recipients" if h("X-Failed-Recipients") else \
             f"a bounce from {sender or 'the null sender'}"
         if _DELAY_SUBJECT.search(subject):
-            return Verdict(Kind.DELAY, why, _plain_bounce(msg), _original_id(msg))
-        return Verdict(Kind.BOUNCE, why, _plain_bounce(msg), _original_id(msg))
+            return Verdict(Kind.DELAY, why, _plain_bounce(msg, h), _original_id(msg))
+        return Verdict(Kind.BOUNCE, why, _plain_bounce(msg, h), _original_id(msg))
 
     # RFC 3834 5.1: "auto-replied" is an answer by a program; "auto-generated" is other
     # machine mail, unless it is plainly an out-of-office notice
@@ -217,14 +232,14 @@ def _recognise(msg: Message) -> Verdict:
             return Verdict(Kind.AUTO_REPLY, f"Auto-Submitted: {auto_submitted}")
         return Verdict(Kind.AUTOMATED, f"Auto-Submitted: {auto_submitted}")
     for name in ("X-Autoreply", "X-Autorespond", "X-Autoresponse"):
-        if _h(msg, name):
+        if h(name):
             return Verdict(Kind.AUTO_REPLY, f"{name} header")
-    precedence = _h(msg, "Precedence").lower()
+    precedence = h("Precedence").lower()
     if precedence == "auto_reply":
         return Verdict(Kind.AUTO_REPLY, "Precedence: auto_reply")
     # Exchange marks its own automatic replies with X-Auto-Response-Suppress, but Outlook puts
     # it on some ordinary mail too: only together with an automatic-reply subject
-    if _h(msg, "X-Auto-Response-Suppress") and _AUTO_SUBJECT.search(subject):
+    if h("X-Auto-Response-Suppress") and _AUTO_SUBJECT.search(subject):
         return Verdict(Kind.AUTO_REPLY, "X-Auto-Response-Suppress with an automatic-reply subject")
     if (daemon or null_sender) and _AUTO_SUBJECT.search(subject):
         return Verdict(Kind.AUTO_REPLY, "automatic-reply subject from a null or daemon sender")
@@ -232,7 +247,7 @@ def _recognise(msg: Message) -> Verdict:
         if _AUTO_SUBJECT.search(subject):
             return Verdict(Kind.AUTO_REPLY, f"Precedence: {precedence} with an automatic-reply subject")
         return Verdict(Kind.AUTOMATED, f"Precedence: {precedence}")
-    if _h(msg, "List-Id") or _h(msg, "List-Unsubscribe"):
+    if h("List-Id") or h("List-Unsubscribe"):
         return Verdict(Kind.AUTOMATED, "mailing-list headers")
     if daemon:
         return Verdict(Kind.AUTOMATED, f"sent by {sender or 'the null sender'}")
