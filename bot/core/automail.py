@@ -8,7 +8,6 @@ writes "I was out of office last week" is still a person and must be heard.
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import re
 from dataclasses import dataclass
