@@ -8,6 +8,7 @@ writes "I was out of office last week" is still a person and must be heard.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import re
 from dataclasses import dataclass
@@ -78,10 +79,8 @@ class _Headers:
             # raw 8-bit header bytes, kept by the parser as surrogates: most mail is UTF-8
             text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         if "=?" in text:
-            try:
+            with contextlib.suppress(ValueError, LookupError, UnicodeError):
                 text = str(make_header(decode_header(text)))
-            except (ValueError, LookupError, UnicodeError):
-                pass
         return " ".join(text.split())
 
 
