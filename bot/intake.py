@@ -32,13 +32,12 @@ from bot.core.compose import mask
 from bot.imap import Fetched, Mailbox
 from bot.importer import InvoiceRow
 from bot.ledger import Ledger, StoredMessage, client_id_for
+from bot.outbox import INTERRUPTED_AFTER
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
-#: How long a claimed send may stay "sending" before it counts as interrupted by a crash.
-INTERRUPTED_AFTER = timedelta(minutes=10)
 #: Servers that keep their own copy of what SMTP sent (Gmail, Microsoft 365) file it a little
 #: after delivery; looking for it too early would append a second copy.
 COPY_GRACE = timedelta(minutes=2)

@@ -22,6 +22,9 @@ from bot.templates import TemplateError
 
 log = logging.getLogger(__name__)
 
+#: How long a claimed send may stay "sending" before it counts as interrupted by a crash.
+INTERRUPTED_AFTER = timedelta(minutes=10)
+
 
 class Outbox:
     def __init__(self, ledger: Ledger, mailer: Mailer, transport: Transport, sending: Sending, *,
@@ -42,6 +45,19 @@ class Outbox:
         wait = (self._last_sent + gap - self.clock()).total_seconds()
         if wait > 0:
             self.sleep(wait)
+
+    def settle_interrupted(self) -> bool:
+        """A row still "sending" long after its claim was interrupted by a crash: nobody
+        knows whether the server took the message, so a person decides (``arbot outbox``);
+        it is never sent again on its own. (With a mailbox, the intake looks in the Sent
+        folder first.)"""
+        now = self.clock()
+        for row in self.ledger.in_doubt(now - INTERRUPTED_AFTER):
+            if row.status == "sending":
+                self.ledger.mark_failed(row, now, "arbot stopped while sending: it may or may "
+                                                  "not have been delivered", status="unknown")
+                log.warning("outbox #%d: interrupted while sending; a person decides", row.id)
+        return False
 
     def send_one_message(self) -> bool:
         """Send the next due message. Returns whether there may be more."""

@@ -84,7 +84,8 @@ def build(config: Config, *, clock: Clock = system_clock,
         steps += [("take_in_inbox", intake.take_in_inbox),
                   ("take_in_sent", intake.take_in_sent),
                   ("settle_in_doubt", intake.settle_in_doubt)]
-    steps += [("plan_reminders", reminders.plan_reminders),
+    steps += [("settle_interrupted", outbox.settle_interrupted),
+              ("plan_reminders", reminders.plan_reminders),
               ("send_one_message", outbox.send_one_message)]
     if intake is not None:
         steps.append(("save_one_sent_copy", intake.save_one_sent_copy))

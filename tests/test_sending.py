@@ -146,3 +146,22 @@ def test_client_names_cannot_inject_headers(smtp_server, tls, tmp_path, name, ma
     assert "X-Injected" not in m.message and "Bcc" not in m.message
     head = m.raw.split(b"\r\n\r\n", 1)[0]
     assert b"\r\nBcc:" not in head and b"\r\nX-Injected" not in head
+
+
+def test_a_send_a_crash_interrupted_goes_to_a_person_and_is_not_sent_again(smtp_server, tls,
+                                                                            tmp_path, make_bot):
+    clock = SimulatedClock(NOON)
+    cfg = world.config(tmp_path, port=smtp_server.port, security="starttls", login=True)
+    bot = make_bot(cfg, clock, cafile=tls[0])
+    bot.ledger.import_invoices([world.row("INV-8", "Bolt Ltd", "pay@bolt.test",
+                                          date(2026, 3, 6))], NOON)
+    bot.reminders.plan_reminders()
+    (row,) = bot.ledger.outbox()
+    assert bot.ledger.claim(row.id, clock(), "<claimed@example.com>")  # ... and then a crash
+    bot.loop.run_pass()  # too soon to tell: it may still be on its way
+    assert [r.status for r in bot.ledger.outbox()] == ["sending"]
+    clock.advance(__import__("datetime").timedelta(minutes=30))
+    bot.loop.run_pass()
+    (row,) = bot.ledger.outbox()
+    assert row.status == "unknown" and "may or may not" in (row.error or "")
+    assert not smtp_server.messages
