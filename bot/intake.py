@@ -307,6 +307,8 @@ class Intake:
         for one, mid in zip(stored, self.ledger.take_in_all(stored, now), strict=True):
             if mid is None:
                 self.counts.duplicates += 1
+                log.info("imap: %s uid %d was taken in before (same Message-ID); kept once",
+                         folder, one.uid)
                 continue
             self.counts.taken += 1
             log.info("imap: took in %s uid %d as %s%s", folder, one.uid, one.kind,

@@ -194,3 +194,27 @@ def test_the_demo_runs_with_nothing_configured_and_leaves_eml_files(tmp_path):
     assert len(emls) >= 10
     msg = message_from_bytes(emls[0].read_bytes(), policy=policy.default)
     assert msg.get_body(("plain",)) is not None and list(msg.iter_attachments())
+
+
+def test_review_lists_what_needs_a_person_and_resolves_it(setup):
+    config, tmp = setup
+    from datetime import UTC, datetime
+
+    from bot.ledger import Ledger
+    ledger = Ledger(tmp / "data" / "arbot.db")
+    now = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)
+    ledger.add_review("message:1", "incomplete_invoice", "invoice email 'Invoice INV-77' to "
+                      "a***@scan.test: could not read amount, due_date", now,
+                      detail={"missing": ["amount", "due_date"]})
+    ledger.close()
+    assert "nothing to review" not in arbot("review", config=config).stdout
+    out = arbot("review", config=config).stdout
+    assert "INV-77" in out and "missing: amount, due_date" in out and "1 open" in out
+    done = arbot("review", "--resolve", "1", "--note", "entered by hand", "--as", "sam",
+                 config=config)
+    assert "resolved" in done.stdout
+    assert arbot("review", config=config).stdout.strip() == "nothing to review"
+    (item,) = json.loads(arbot("review", "--all", "--json", config=config).stdout)
+    assert (item["resolved_by"], item["resolution"]) == ("sam", "entered by hand")
+    r = arbot("review", "--resolve", "1", config=config, check=False)
+    assert r.returncode == 2 and "no open review item #1" in r.stderr
