@@ -1,21 +1,28 @@
 """``arbot demo``: the whole bot on sample data, with nothing configured.
 
-A local SMTP server (aiosmtpd) runs in this process on loopback; a sample ledger with
-sample invoice PDFs is imported through the real CSV importer; the real loop (planner,
-outbox, SMTP transport) runs over simulated days; a simulated finance team approves or
-rejects escalations and records payments. Every email that arrives is kept as an .eml file.
+A local SMTP server (aiosmtpd) and a local IMAP server (pymap, in memory) run in this
+process on loopback. A sample ledger with sample invoice PDFs is imported through the real
+CSV importer, and more invoice emails wait in the mailbox's Sent folder to be discovered;
+the real loop (mailbox intake, planner, outbox, SMTP transport) runs over simulated days,
+while clients' replies arrive in the inbox and a simulated finance team approves or rejects
+escalations and records payments. Every email that arrives is kept as an .eml file.
 """
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import email
+import email.message
 import email.policy
+import email.utils
 import shlex
 import socket
 import sys
 import tempfile
 import threading
+from argparse import Namespace
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -136,6 +143,142 @@ def _write_ledger(folder: Path, today: date) -> Path:
     return path
 
 
+class _Mailbox:
+    """An IMAP server in this process: pymap's in-memory backend on its own event loop."""
+
+    USER, PASSWORD = "accounts@example.com", "demo"
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self._ready = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._main, name="demo-imap", daemon=True)
+
+    def start(self) -> _Mailbox:
+        self._thread.start()
+        if not self._ready.wait(15) or self._error:
+            raise RuntimeError(f"the demo IMAP server did not start: {self._error}")
+        return self
+
+    def _main(self) -> None:
+        try:
+            asyncio.run(self._serve())
+        except BaseException as e:  # noqa: BLE001 - reported by start()
+            self._error = e
+            self._ready.set()
+
+    async def _serve(self) -> None:
+        from pymap.backend.dict import DictBackend
+        from pymap.imap import IMAPService
+        args = Namespace(host="127.0.0.1", port=str(self.port), debug=False, cert=None,
+                         key=None, tls=False, passlib_cfg=None, demo_data=False,
+                         demo_user=self.USER, demo_password=self.PASSWORD,
+                         inherited_sockets=None, proxy_protocol=None)
+        backend, config = await DictBackend.init(args, invalid_user_sleep=0.0,
+                                                 reject_dnsbl=False)
+        config.apply_context()
+        self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
+        async with AsyncExitStack() as stack:
+            await backend.start(stack)
+            await IMAPService(backend, config).start(stack)
+            self._ready.set()
+            await self._stop.wait()
+
+    def append(self, folder: str, raw: bytes) -> None:
+        from imapclient import IMAPClient
+        with IMAPClient("127.0.0.1", port=self.port, ssl=False, timeout=10) as c:
+            c.login(self.USER, self.PASSWORD)
+            if not c.folder_exists(folder):
+                c.create_folder(folder)
+            c.append(folder, raw)
+
+    def stop(self) -> None:
+        if self._loop and self._stop:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(10)
+
+
+def _mail(sender: str, to: str, subject: str, body: str, when: datetime, *,
+          message_id: str, refs: str | None = None, headers: dict[str, str] | None = None,
+          pdf: tuple[str, bytes] | None = None) -> bytes:
+    m = email.message.EmailMessage()
+    m["From"], m["To"], m["Subject"] = sender, to, subject
+    m["Date"] = email.utils.format_datetime(when)
+    m["Message-ID"] = message_id
+    if refs:
+        m["In-Reply-To"] = m["References"] = refs
+    for k, v in (headers or {}).items():
+        m[k] = v
+    m.set_content(body)
+    if pdf:
+        m.add_attachment(pdf[1], maintype="application", subtype="pdf", filename=pdf[0])
+    return m.as_bytes()
+
+
+def _sent_folder(today: date) -> list[bytes]:
+    """What people at Example Ltd sent from the mailbox before the demo starts: two invoices
+    the ledger does not know yet, one it cannot read completely, and a personal note."""
+    when = datetime.combine(today - timedelta(days=1), datetime.min.time(), UTC)
+    out = []
+    for num, client, addr, amount, cur, io, do in (
+            ("INV-1010", "Lighthouse Books", "accounts@lighthouse.example", "640.00", "GBP",
+             -32, -2),
+            ("INV-1011", "Rivera Imports", "pagos@rivera.example", "1875.00", "EUR", -12, 18)):
+        pdf = sample_pdf(num, client, amount, cur, today + timedelta(days=io),
+                         today + timedelta(days=do))
+        out.append(_mail("Example Ltd <accounts@example.com>", f"{client} <{addr}>",
+                         f"Invoice {num} from Example Ltd", "Please find our invoice attached.",
+                         when + timedelta(days=io), message_id=f"<{num.lower()}@billing.example.com>",
+                         pdf=(f"{num}.pdf", pdf)))
+    scan = FPDF()
+    scan.add_page()
+    scan.rect(20, 20, 170, 250)  # a scanned page: a picture, no text to read
+    out.append(_mail("Example Ltd <accounts@example.com>", "Quayside Marine <ap@quayside.example>",
+                     "Invoice INV-1012", "Invoice attached (scanned).", when,
+                     message_id="<inv-1012@billing.example.com>",
+                     pdf=("scan.pdf", bytes(scan.output()))))
+    out.append(_mail("Sam Taylor <accounts@example.com>", "billing@bluebird.example",
+                     "Your account with us", "Hi Dana, shall we have a call about the open "
+                     "invoice this week? Sam", when + timedelta(hours=20),
+                     message_id="<note-1@example.com>"))
+    return out
+
+
+def _replies(today: date) -> dict[int, list[bytes]]:
+    """Client replies that arrive in the inbox, by demo day (at 10:00 UTC)."""
+    def at(day: int) -> datetime:
+        return datetime.combine(today + timedelta(days=day), datetime.min.time(), UTC) + \
+            timedelta(hours=9, minutes=30)
+    return {
+        3: [_mail("Accounts <ap@northwind.example>", "accounts@example.com",
+                  "Re: Invoice INV-1001", "Thanks, this is with our payment run next week.",
+                  at(3), message_id="<r1@northwind.example>",
+                  refs="<inv-1001@billing.example.com>")],
+        9: [_mail("Buchhaltung <buchhaltung@mueller.example>", "accounts@example.com",
+                  "Automatische Antwort: Zahlungserinnerung", "Ich bin bis zum 4. Januar "
+                  "nicht im Büro.", at(9), message_id="<ooo1@mueller.example>",
+                  headers={"Auto-Submitted": "auto-replied"})],
+        15: [(
+            "From: Mail Delivery System <MAILER-DAEMON@mx.oakdental.example>\r\n"
+            "To: accounts@example.com\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+            f"Date: {email.utils.format_datetime(at(15))}\r\n"
+            "Message-ID: <bounce1@mx.oakdental.example>\r\nAuto-Submitted: auto-replied\r\n"
+            "MIME-Version: 1.0\r\nContent-Type: multipart/report; "
+            'report-type=delivery-status; boundary="b"\r\n\r\n--b\r\n'
+            "Content-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n--b\r\n"
+            "Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.oakdental."
+            "example\r\n\r\nFinal-Recipient: rfc822; office@oakdental.example\r\n"
+            "Action: failed\r\nStatus: 5.2.2\r\nDiagnostic-Code: smtp; 552 5.2.2 mailbox full"
+            "\r\n\r\n--b\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+            "Message-ID: <inv-1009@billing.example.com>\r\n\r\n--b--\r\n").encode()],
+        22: [_mail("Someone <someone@elsewhere.example>", "accounts@example.com",
+                   "Question", "Hello, do you sell gift cards?", at(22),
+                   message_id="<q1@elsewhere.example>")],
+    }
+
+
 def run_demo(days: int = 60, out: Path | None = None) -> int:
     from bot.wiring import build
 
@@ -148,14 +291,16 @@ def run_demo(days: int = 60, out: Path | None = None) -> int:
     port = _free_port()
     server = Controller(capture, hostname="127.0.0.1", port=port)
     server.start()
+    mailbox = _Mailbox().start()
     try:
-        return _run(days, out, clock, capture, port, build)
+        return _run(days, out, clock, capture, port, mailbox, build)
     finally:
+        mailbox.stop()
         server.stop()
 
 
 def _run(days: int, out: Path, clock: SimulatedClock, capture: _Capture, port: int,
-         build: Any) -> int:
+         mailbox: _Mailbox, build: Any) -> int:
     config = parse({
         "database": {"path": str(out / "arbot.db")},
         "company": {"name": "Example Ltd", "phone": "+44 20 7946 0000",
@@ -164,8 +309,11 @@ def _run(days: int, out: Path, clock: SimulatedClock, capture: _Capture, port: i
         "mail": {"from_address": "accounts@example.com", "from_name": "Example Ltd Accounts",
                  "reply_to": "accounts@example.com"},
         "smtp": {"host": "127.0.0.1", "port": port, "security": "none"},
+        "imap": {"host": "127.0.0.1", "port": mailbox.port, "security": "none",
+                 "username": mailbox.USER, "password_env": "ARBOT_DEMO_IMAP_PASSWORD",
+                 "sent_folder": "Sent", "idle": False, "save_sent_copies": False},
         "clients": {"timezone": "Europe/London", "country": "GB", "currency": "GBP"},
-    }, path=None)
+    }, path=None, environ={"ARBOT_DEMO_IMAP_PASSWORD": mailbox.PASSWORD})
     if config.database_path.exists():
         config.database_path.unlink()
     bot = build(config, clock=clock, sleep=clock.sleep)
@@ -175,10 +323,17 @@ def _run(days: int, out: Path, clock: SimulatedClock, capture: _Capture, port: i
     rows, errors = importer.read_invoices(csv_path)
     assert not errors, errors
     ledger.import_invoices(rows, clock())
+    sent = _sent_folder(today)
+    for raw in sent:
+        mailbox.append("Sent", raw)
+    replies = _replies(today)
 
-    print(f"arbot demo: {len(rows)} sample invoices for {len({r.client for r in rows})} clients, "
+    print(f"arbot demo: {len(rows)} sample invoices for {len({r.client for r in rows})} clients "
+          f"imported from CSV, {len(sent)} more emails in the mailbox's Sent folder; "
           f"{days} simulated days from {today.isoformat()}")
-    print(f"SMTP server on 127.0.0.1:{port} (in this process); ladder: " + ", ".join(
+    print(f"SMTP server on 127.0.0.1:{port}, IMAP server on 127.0.0.1:{mailbox.port} (both in "
+          f"this process)")
+    print("ladder: " + ", ".join(
         f"{t.name} {t.offset_days:+d}d" + (" [approval]" if t.approval else "")
         for t in config.policy.ladder.tiers))
     print()
@@ -188,6 +343,8 @@ def _run(days: int, out: Path, clock: SimulatedClock, capture: _Capture, port: i
     while clock.now < end:
         day = (clock.now.date() - today).days
         if clock.now.hour == 10:  # the finance team looks at things at 10:00 UTC
+            for raw in replies.get(day, []):
+                mailbox.append("INBOX", raw)
             for num, amount in _PAYMENTS.get(day, []):
                 ledger.record_payment(num, Decimal(amount), clock.now.date(), clock.now,
                                       key=f"demo:{num}:{day}", source="bank", actor="finance")
@@ -217,11 +374,17 @@ def _run(days: int, out: Path, clock: SimulatedClock, capture: _Capture, port: i
           f"{len(pending)} approval request(s) still waiting at the end.")
     for a in pending:
         print(f"  waiting: #{a['id']} {a['tier']} for {', '.join(a['invoices'])} ({a['reason']})")
+    review = ledger.review()
+    print(f"{len(review)} item(s) wait for a person in `arbot review`:")
+    for r in review:
+        print(f"  #{r['id']} {r['kind']}: {r['summary']}")
     print(f"\nThe sent messages are in {capture.folder}/ (open any .eml in a mail program).")
     cfg = shlex.quote(str(out / "demo.toml"))
     print(f"The demo's database is {config.database_path}; look around it with:\n"
           f"  {_command()} --config {cfg} status --now {clock.now:%Y-%m-%dT%H:%M}Z\n"
           f"  {_command()} --config {cfg} history INV-1001")
+    print(f"  {_command()} --config {cfg} review")
+    # the servers stop with the demo: the saved config reads the ledger only
     (out / "demo.toml").write_text(
         f'[database]\npath = "{config.database_path}"\n\n[mail]\n'
         f'from_address = "accounts@example.com"\n\n[smtp]\nhost = "127.0.0.1"\nport = {port}\n'
@@ -259,4 +422,15 @@ def _describe(e: dict[str, Any], ledger: Any) -> str:
         return f"withdrawn {d['tier']:<13} {inv}  re-check before sending: {d['reason']}"
     if k in ("reminder_failed", "reminder_unknown"):
         return f"{k[9:]:<9} {d['tier']:<13} {inv}  {d.get('error', '')}"
+    if k == "sent_invoice":
+        return f"found     {'invoice':<13} {inv}  in the Sent folder, for {who.split(' [')[0]}"
+    if k == "quiet_period":
+        return (f"quiet     {'':<13} {'':<8}  {who}: a person wrote to the client; reminders "
+                f"wait until {d['until'][:10]}")
+    if k.startswith("inbox_"):
+        what = {"inbox_person": "reply", "inbox_auto_reply": "auto-reply",
+                "inbox_bounce": "bounce", "inbox_delay": "delayed"}.get(k, k[6:])
+        trust = "" if d.get("trusted") else ", sender not the client's"
+        return f"{what:<9} {d['matched_by'] or '':<13} {inv or '':<8}  from {who}: " \
+               f"{d['subject']!r}{trust}"
     return ""

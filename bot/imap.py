@@ -185,6 +185,10 @@ class Mailbox:
         def read(c: imapclient.IMAPClient) -> Batch:
             info = self._select(c, folder)
             validity = int(info[b"UIDVALIDITY"])
+            uidnext = int(info.get(b"UIDNEXT", 0))
+            if uidnext and after_uid + 1 >= uidnext:
+                # nothing new (UIDNEXT, RFC 3501 2.3.1.1): no SEARCH needed
+                return Batch(validity, (), more=False)
             # "n:*" always matches the highest UID, even below n (RFC 3501 6.4.8): filter
             uids = sorted(u for u in c.search(["UID", f"{after_uid + 1}:*"]) if u > after_uid)
             chosen = uids[:batch]

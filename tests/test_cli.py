@@ -190,6 +190,11 @@ def test_health_reports_on_the_last_pass(setup):
 def test_the_demo_runs_with_nothing_configured_and_leaves_eml_files(tmp_path):
     r = arbot("demo", "--out", str(tmp_path / "demo"), cwd=tmp_path)
     assert "sent" in r.stdout and "approval?" in r.stdout and "approved" in r.stdout
+    # the mailbox: invoices found in the Sent folder, replies taken in and matched
+    assert "found     invoice       INV-1010  in the Sent folder" in r.stdout
+    assert "reply     thread        INV-1001" in r.stdout
+    assert "auto-reply" in r.stdout and "bounce    thread        INV-1009" in r.stdout
+    assert "incomplete_invoice" in r.stdout and "unmatched_reply" in r.stdout
     emls = sorted((tmp_path / "demo" / "sent").glob("*.eml"))
     assert len(emls) >= 10
     msg = message_from_bytes(emls[0].read_bytes(), policy=policy.default)
