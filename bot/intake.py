@@ -136,10 +136,13 @@ def readable_text(msg: EmailMessage) -> str:
     """The message's text: its plain part, else its HTML part reduced to text."""
     try:
         # most replies are a single text part: no need to walk a MIME tree
-        part = msg if not msg.is_multipart() and msg.get_content_maintype() == "text" \
+        ctype = msg.get_content_type()
+        part = msg if ctype.startswith("text/") and not msg.is_multipart() \
             else msg.get_body(("plain", "html"))
         if part is None:
             return ""
+        if part is not msg:
+            ctype = part.get_content_type()
         payload = part.get_payload(decode=True)
     except (KeyError, LookupError, ValueError, AssertionError):
         return ""
@@ -149,7 +152,7 @@ def readable_text(msg: EmailMessage) -> str:
         content = payload.decode(part.get_content_charset() or "utf-8", "replace")
     except LookupError:  # a charset Python does not know
         content = payload.decode("utf-8", "replace")
-    if part.get_content_subtype() == "html":
+    if ctype == "text/html":
         p = _Text()
         p.feed(content)
         content = "".join(p.parts)

@@ -25,7 +25,9 @@ FREEMAIL = frozenset({
     "zoho.com", "orange.fr", "free.fr", "libero.it", "btinternet.com",
 })
 
-_TOKEN = re.compile(r"\b([A-Za-z0-9][A-Za-z0-9._/-]{1,30}[A-Za-z0-9])\b")
+# a word of letters, digits and . _ / - with at least one digit (the lookahead keeps the
+# digit test inside the regular expression engine)
+_TOKEN = re.compile(r"\b(?=[A-Za-z0-9._/-]*\d)([A-Za-z0-9][A-Za-z0-9._/-]{1,30}[A-Za-z0-9])\b")
 _MSGID = re.compile(r"<[^<>\s]+>")
 
 
@@ -107,7 +109,7 @@ def candidates(subject: str, text: str, limit: int = 400) -> list[str]:
     for source in (subject, text[:20_000]):
         for m in _TOKEN.finditer(source):
             word = m.group(1).strip("./-_").upper()
-            if any(c.isdigit() for c in word) and len(word) >= 3:
+            if len(word) >= 3 and any(c.isdigit() for c in word):
                 seen.setdefault(word, None)
                 if len(seen) >= limit:
                     return list(seen)
