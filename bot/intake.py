@@ -355,8 +355,9 @@ class Intake:
                 refs = (*refs, verdict.original_message_id)
             if verdict.recipients:
                 who = verdict.recipients[0].address
-        reply = matching.Reply(sender=who, recipients=addresses(
-            msg, "To", "Cc", "Delivered-To", "X-Original-To"), subject=subject,
+        to_cc = addresses(msg, "To", "Cc")
+        reply = matching.Reply(sender=who, recipients=to_cc + addresses(
+            msg, "Delivered-To", "X-Original-To"), subject=subject,
             text=readable_text(msg), references=refs)
         match = matching.match_reply(reply, self.directory, mailboxes=sorted(self.own))
         evidence: dict[str, Any] = {"match": match.evidence, "automatic": verdict.reason}
@@ -373,11 +374,12 @@ class Intake:
                                          f"{subject[:80]!r} matches no client or invoice")
         else:
             kind, status = verdict.kind.value, "new"
+        mid = header(msg, "Message-ID").strip()
         return StoredMessage(
-            key=message_key(msg, f.raw, "inbox"), role="inbox", folder=folder,
-            uidvalidity=validity, uid=f.uid, message_id=header(msg, "Message-ID").strip() or None,
+            key=f"inbox:{mid}" if mid else message_key(msg, f.raw, "inbox"), role="inbox",
+            folder=folder, uidvalidity=validity, uid=f.uid, message_id=mid or None,
             date=sent_date(msg) or f.internaldate, sender=sender,
-            recipients=addresses(msg, "To", "Cc"), subject=subject, kind=kind, status=status,
+            recipients=to_cc, subject=subject, kind=kind, status=status,
             raw=f.raw, client_id=match.client_id, invoices=match.invoices,
             matched_by=match.by, evidence=evidence, trusted=match.trusted, review=review)
 
