@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -495,7 +496,7 @@ class Intake:
                 log.warning("outbox #%d: interrupted while sending; a person decides", row.id)
         return False
 
-    def wait(self, seconds: float, stop: Any) -> bool:
+    def wait(self, seconds: float, stop: threading.Event) -> bool:
         folder = self.mailbox.folder("inbox")
         cursor = self.ledger.cursor(folder)
         return self.mailbox.wait(folder, seconds, stop, after_uid=cursor[1] if cursor else 0)
