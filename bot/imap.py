@@ -203,11 +203,6 @@ class Mailbox:
             return Batch(validity, tuple(got), more=len(uids) > len(chosen))
         return self._call(f"reading {folder}", read)
 
-    def uidvalidity(self, folder: str) -> int:
-        def status(c: imapclient.IMAPClient) -> int:
-            return int(c.folder_status(folder, [b"UIDVALIDITY"])[b"UIDVALIDITY"])
-        return self._call(f"status of {folder}", status)
-
     def has_message_id(self, folder: str, message_id: str) -> bool:
         """Whether a message with this Message-ID header is in ``folder``."""
         def search(c: imapclient.IMAPClient) -> bool:

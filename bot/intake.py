@@ -20,7 +20,6 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
@@ -62,16 +61,12 @@ def parse_fast(raw: bytes) -> EmailMessage:
 
 
 def header(msg: EmailMessage, name: str) -> str:
-    """A header's text, RFC 2047 encoded words decoded, whatever the parsing policy."""
+    """A header's text, whatever the parsing policy: the modern one decodes it already, the
+    inbox's fast one keeps it raw."""
     value = msg.get(name)
     if value is None:
         return ""
-    if isinstance(value, str) and "=?" in value and not hasattr(value, "defects"):
-        try:
-            return str(make_header(decode_header(value)))
-        except (ValueError, LookupError, UnicodeError):
-            return value
-    return str(value)
+    return str(value) if hasattr(value, "defects") else automail.header_text(str(value))
 
 
 _ANGLE = re.compile(r"<\s*([^<>\s@]+@[^<>\s]+?)\s*>")
@@ -160,10 +155,10 @@ def readable_text(msg: EmailMessage) -> str:
     return re.sub(r"[ \t]+", " ", content)
 
 
-def message_key(msg: EmailMessage, raw: bytes, role: str) -> str:
+def message_key(message_id: str | None, raw: bytes, role: str) -> str:
     """What makes a message the same message: its Message-ID, else its bytes."""
-    mid = header(msg, "Message-ID").strip()
-    return f"{role}:{mid}" if mid else f"{role}:sha256:{hashlib.sha256(raw).hexdigest()}"
+    return f"{role}:{message_id}" if message_id else \
+        f"{role}:sha256:{hashlib.sha256(raw).hexdigest()}"
 
 
 # -- the ledger, as matching sees it ---------------------------------------------------------
@@ -377,7 +372,7 @@ class Intake:
             kind, status = verdict.kind.value, "new"
         mid = header(msg, "Message-ID").strip()
         return StoredMessage(
-            key=f"inbox:{mid}" if mid else message_key(msg, f.raw, "inbox"), role="inbox",
+            key=message_key(mid, f.raw, "inbox"), role="inbox",
             folder=folder, uidvalidity=validity, uid=f.uid, message_id=mid or None,
             date=sent_date(msg) or f.internaldate, sender=sender,
             recipients=to_cc, subject=subject, kind=kind, status=status,
@@ -388,9 +383,9 @@ class Intake:
 
     def _sent(self, msg: EmailMessage, folder: str, validity: int, f: Fetched) -> StoredMessage:
         from bot import discovery
-        mid = str(msg.get("Message-ID", "")).strip() or None
+        mid = header(msg, "Message-ID").strip() or None
         base = StoredMessage(
-            key=message_key(msg, f.raw, "sent"), role="sent", folder=folder, uidvalidity=validity,
+            key=message_key(mid, f.raw, "sent"), role="sent", folder=folder, uidvalidity=validity,
             uid=f.uid, message_id=mid, date=sent_date(msg) or f.internaldate,
             sender=next(iter(addresses(msg, "From")), ""), recipients=addresses(msg, "To", "Cc"),
             subject=str(msg.get("Subject", "")), kind="other", status="done", raw=None)

@@ -910,11 +910,6 @@ class Ledger:
             "last_uid = excluded.last_uid, updated_at = excluded.updated_at",
             [folder, uidvalidity, last_uid, iso(now)])
 
-    def take_in(self, message: StoredMessage, now: datetime) -> int | None:
-        """Record one message read from a folder and move that folder's cursor past it (see
-        ``take_in_all``). Returns the new row's id, or None for a message seen before."""
-        return self.take_in_all([message], now)[0]
-
     def take_in_all(self, messages: Sequence[StoredMessage], now: datetime) -> list[int | None]:
         """Record messages read from one folder and move its cursor past the last, in one
         transaction: a crash before the commit reads them again; after, never. A message
@@ -999,10 +994,6 @@ class Ledger:
                 return
             self.db.execute("UPDATE clients SET quiet_until = ? WHERE id = ?", [iso(until), client_id])
             self.event(now, "quiet_period", client_id=client_id, until=iso(until), reason=reason)
-
-    def reply_token(self, client_id: str) -> str | None:
-        r = self._one("SELECT reply_token FROM clients WHERE id = ?", [client_id])
-        return str(r["reply_token"]) if r and r["reply_token"] else None
 
     def unsaved_copies(self, limit: int = 20) -> list[dict[str, Any]]:
         """Sent emails whose copy is not yet in the Sent folder."""

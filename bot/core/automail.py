@@ -100,14 +100,7 @@ class _Headers:
 
     def __call__(self, name: str) -> str:
         text = self._raw.get(name.lower())
-        if text is None:
-            return ""
-        text = _undo_surrogates(text)
-        if "=?" in text:
-            # MessageError: a garbled encoded word or an unknown charset in one
-            with contextlib.suppress(ValueError, LookupError, UnicodeError, MessageError):
-                text = str(make_header(decode_header(" ".join(text.split()))))
-        return " ".join(text.split())
+        return "" if text is None else header_text(text)
 
     def has(self, name: str) -> bool:
         return name.lower() in self._raw
@@ -115,6 +108,17 @@ class _Headers:
     def names(self) -> Iterator[str]:
         """The header names as the message spells them."""
         return iter(self._names)
+
+
+def header_text(raw: str) -> str:
+    """A raw header value as text: 8-bit bytes read as UTF-8, RFC 2047 encoded words
+    decoded, whitespace collapsed."""
+    text = _undo_surrogates(raw)
+    if "=?" in text:
+        # MessageError: a garbled encoded word or an unknown charset in one
+        with contextlib.suppress(ValueError, LookupError, UnicodeError, MessageError):
+            text = str(make_header(decode_header(" ".join(text.split()))))
+    return " ".join(text.split())
 
 
 def _undo_surrogates(text: str) -> str:
