@@ -1,9 +1,10 @@
 """Taking in the company mailbox: loop steps that read the inbox and the Sent folder past
-their cursors, save copies of what SMTP sent, and settle sends a crash left in doubt.
+their cursors and save copies of what SMTP sent; and the Sent-folder lookup the outbox uses
+to settle sends a crash left in doubt.
 
 Each message read is understood (automatic mail or a person, which client and invoices,
 how it was matched) and recorded together with the folder's cursor in one transaction
-(``Ledger.take_in``), so a message is taken in exactly once across restarts, crashes and
+(``Ledger.take_in_all``), so a message is taken in exactly once across restarts, crashes and
 dropped connections. A message that cannot be understood is recorded for review, never
 dropped and never allowed to stop the loop.
 """
@@ -32,7 +33,6 @@ from bot.core.compose import mask
 from bot.imap import Fetched, Mailbox
 from bot.importer import InvoiceRow
 from bot.ledger import Ledger, StoredMessage, client_id_for
-from bot.outbox import INTERRUPTED_AFTER
 
 log = logging.getLogger(__name__)
 
@@ -268,7 +268,6 @@ class Intake:
         mail = config.mail
         self.own = {a.lower() for a in (mail.from_address, mail.reply_to) if a}
         self.counts = Counts()
-        self._checked: set[int] = set()
 
     # one batch of one folder
 
@@ -471,25 +470,8 @@ class Intake:
             return True
         return False
 
-    def settle_in_doubt(self) -> bool:
-        now = self.clock()
-        folder = self.mailbox.folder("sent")
-        for row in self.ledger.in_doubt(now - INTERRUPTED_AFTER):
-            if row.id in self._checked:
-                continue
-            self._checked.add(row.id)
-            assert row.message_id is not None
-            if self.mailbox.has_message_id(folder, row.message_id):
-                self.ledger.resolve_unknown(row.id, was_sent=True, now=now,
-                                            actor="arbot (found in the Sent folder)",
-                                            statuses=("sending", "unknown"))
-                log.info("outbox #%d: found in %s; recorded as sent", row.id, folder)
-            elif row.status == "sending":
-                self.ledger.mark_failed(
-                    row, now, "arbot stopped while sending and the message is not in the Sent "
-                              "folder: it may or may not have been delivered", status="unknown")
-                log.warning("outbox #%d: interrupted while sending; a person decides", row.id)
-        return False
+    def in_sent_folder(self, message_id: str) -> bool:
+        return self.mailbox.has_message_id(self.mailbox.folder("sent"), message_id)
 
     def wait(self, seconds: float, stop: threading.Event) -> bool:
         folder = self.mailbox.folder("inbox")

@@ -28,13 +28,17 @@ INTERRUPTED_AFTER = timedelta(minutes=10)
 
 class Outbox:
     def __init__(self, ledger: Ledger, mailer: Mailer, transport: Transport, sending: Sending, *,
-                 clock: Callable[[], datetime], sleep: Callable[[float], None]) -> None:
+                 clock: Callable[[], datetime], sleep: Callable[[float], None],
+                 in_sent_folder: Callable[[str], bool] | None = None) -> None:
         self.ledger = ledger
         self.mailer = mailer
         self.transport = transport
         self.sending = sending
         self.clock = clock
         self.sleep = sleep
+        # with a mailbox: whether a Message-ID is in the Sent folder (the server filed it)
+        self.in_sent_folder = in_sent_folder
+        self._looked_up: set[int] = set()
         self._last_sent: datetime | None = None
 
     def _pace(self) -> None:
@@ -47,15 +51,25 @@ class Outbox:
             self.sleep(wait)
 
     def settle_interrupted(self) -> bool:
-        """A row still "sending" long after its claim was interrupted by a crash: nobody
-        knows whether the server took the message, so a person decides (``arbot outbox``);
-        it is never sent again on its own. (With a mailbox, the intake looks in the Sent
-        folder first.)"""
+        """Settle sends a crash left in doubt: a row still "sending" long after its claim, or
+        one marked "unknown". Found in the Sent folder means sent. Otherwise nobody knows
+        whether the server took the message, so a person decides (``arbot outbox``); it is
+        never sent again on its own."""
         now = self.clock()
         for row in self.ledger.in_doubt(now - INTERRUPTED_AFTER):
+            if self.in_sent_folder is not None and row.id not in self._looked_up:
+                self._looked_up.add(row.id)  # once a run: the Sent folder is not free to search
+                assert row.message_id is not None
+                if self.in_sent_folder(row.message_id):
+                    self.ledger.resolve_unknown(row.id, was_sent=True, now=now,
+                                                actor="arbot (found in the Sent folder)",
+                                                statuses=("sending", "unknown"))
+                    log.info("outbox #%d: found in the Sent folder; recorded as sent", row.id)
+                    continue
             if row.status == "sending":
-                self.ledger.mark_failed(row, now, "arbot stopped while sending: it may or may "
-                                                  "not have been delivered", status="unknown")
+                where = " and the message is not in the Sent folder" if self.in_sent_folder else ""
+                self.ledger.mark_failed(row, now, f"arbot stopped while sending{where}: it may "
+                                                  f"or may not have been delivered", status="unknown")
                 log.warning("outbox #%d: interrupted while sending; a person decides", row.id)
         return False
 

@@ -69,21 +69,20 @@ def build(config: Config, *, clock: Clock = system_clock,
     mailer = Mailer(config, message_templates(config))
     transport = transport or SmtpTransport(config.smtp, sleep=sleep)
     reminders = Reminders(ledger, config.policy, clock=clock)
-    outbox = Outbox(ledger, mailer, transport, config.sending, clock=clock, sleep=sleep)
+    if mailbox is None and config.imap.enabled:
+        mailbox = Mailbox(config.imap, sleep=sleep)
+    intake = Intake(ledger, mailbox, config, clock=clock) if mailbox is not None else None
+    outbox = Outbox(ledger, mailer, transport, config.sending, clock=clock, sleep=sleep,
+                    in_sent_folder=intake.in_sent_folder if intake else None)
 
     def heartbeat() -> None:
         ledger.set_meta("last_pass", iso(clock()))
 
     steps: list[tuple[str, Callable[[], bool]]] = []
-    intake = None
-    if mailbox is None and config.imap.enabled:
-        mailbox = Mailbox(config.imap, sleep=sleep)
-    if mailbox is not None:
-        intake = Intake(ledger, mailbox, config, clock=clock)
+    if intake is not None:
         # what came in first: a reply or a payment claim can make a reminder unnecessary
         steps += [("take_in_inbox", intake.take_in_inbox),
-                  ("take_in_sent", intake.take_in_sent),
-                  ("settle_in_doubt", intake.settle_in_doubt)]
+                  ("take_in_sent", intake.take_in_sent)]
     steps += [("settle_interrupted", outbox.settle_interrupted),
               ("plan_reminders", reminders.plan_reminders),
               ("send_one_message", outbox.send_one_message)]
