@@ -19,7 +19,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import getaddresses, parsedate_to_datetime
@@ -248,12 +248,6 @@ class LedgerDirectory:
 
 # -- the steps -------------------------------------------------------------------------------
 
-@dataclass
-class Counts:
-    taken: int = 0
-    duplicates: int = 0
-
-
 class Intake:
     def __init__(self, ledger: Ledger, mailbox: Mailbox, config: Config, *, clock: Clock,
                  batch: int = 200) -> None:
@@ -267,7 +261,6 @@ class Intake:
         self.documents = config.database_path.parent / "documents"
         mail = config.mail
         self.own = {a.lower() for a in (mail.from_address, mail.reply_to) if a}
-        self.counts = Counts()
 
     # one batch of one folder
 
@@ -304,11 +297,9 @@ class Intake:
     def _record(self, stored: Sequence[StoredMessage], folder: str, now: datetime) -> None:
         for one, mid in zip(stored, self.ledger.take_in_all(stored, now), strict=True):
             if mid is None:
-                self.counts.duplicates += 1
                 log.info("imap: %s uid %d was taken in before (same Message-ID); kept once",
                          folder, one.uid)
                 continue
-            self.counts.taken += 1
             log.info("imap: took in %s uid %d as %s%s", folder, one.uid, one.kind,
                      f" for {','.join(one.invoices)}" if one.invoices else "")
 
