@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.automail import Kind, Recipient, Verdict, recognise
+from bot.core.automail import Kind, Recipient, Verdict, one_address, recognise
 from bot.intake import parse_fast
 
 SAMPLES = Path(__file__).parent / "data" / "automail"
@@ -416,3 +416,17 @@ def test_a_reply_that_says_i_was_out_of_office_last_week_is_a_person():
                                   "person_forwards_bounce.eml"])
 def test_people_who_mention_absence_or_undeliverable_mail_are_people(name):
     assert verdict(name) == Verdict(Kind.PERSON, "no sign of automatic mail")
+
+
+@pytest.mark.parametrize("value", [
+    "Accounts <ap@client.test>", "ap@client.test", "<ap@client.test>", "<>", "",
+    '"Doe, Jane" <jane@client.test>', "Jane (home) <jane@client.test>", "a@b.test, c@d.test",
+    "Mail Delivery System <MAILER-DAEMON@mx.test>", "  Joe   Bloggs  <jb@client.test> ",
+    "=?utf-8?q?J=C3=B6rg?= <j@client.test>", "undisclosed-recipients:;",
+])
+def test_one_address_reads_what_the_rfc_parser_reads(value: str) -> None:
+    from email.utils import parseaddr
+    name, address = one_address(value)
+    expected_name, expected_address = parseaddr(value)
+    assert address == expected_address
+    assert name == " ".join(expected_name.split())

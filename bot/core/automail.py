@@ -121,10 +121,24 @@ def header_text(raw: str) -> str:
     return " ".join(text.split())
 
 
+_PLAIN_ADDRESS = re.compile(
+    r'\s*(?:([^"<>()\[\],;:\\]*?)\s*<([^<>\s@"()]+@[^<>\s@"()]+)>'    # Name <local@domain>
+    r'|<?([^<>\s@"(),;:\\]+@[^<>\s@"(),;:\\]+?)>?)\s*')                  # local@domain
+
+
+def one_address(value: str) -> tuple[str, str]:
+    """(display name, address) of a header naming one mailbox: the common plain forms read
+    with one pattern, anything else (quotes, comments, groups) by the RFC 5322 parser."""
+    m = _PLAIN_ADDRESS.fullmatch(value)
+    if m:
+        return (" ".join((m.group(1) or "").split()), m.group(2) or m.group(3))
+    return parseaddr(value)
+
+
 def _undo_surrogates(text: str) -> str:
     # 8-bit bytes in headers and message/* parts are kept by the parser as surrogates;
     # most such mail is UTF-8 (RFC 6532)
-    if any("\udc80" <= c <= "\udcff" for c in text):
+    if not text.isascii() and any("\udc80" <= c <= "\udcff" for c in text):
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     return text
 
@@ -199,12 +213,12 @@ class _Mail:
     def __init__(self, msg: Message) -> None:
         self.msg = msg
         self.header = _Headers(msg)
-        name, self.sender = parseaddr(self.header("From"))
+        name, self.sender = one_address(self.header("From"))
         self.sender = self.sender.lower()
         return_path = self.header("Return-Path")
         # RFC 5321 4.5.5: DSNs (and, RFC 3834 3.3, auto-replies) use the null reverse-path
         self.null_sender = return_path.replace(" ", "") == "<>"
-        envelope = parseaddr(return_path)[1].lower()
+        envelope = one_address(return_path)[1].lower()
         self.daemon = any(_DAEMON_LOCAL.match(a.partition("@")[0].partition("+")[0])
                           for a in (self.sender, envelope) if a) or bool(_DAEMON_NAME.match(name))
         self.subject = self.header("Subject")
