@@ -117,13 +117,77 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_classify(args: argparse.Namespace) -> int:
+    from bot import replies
+    if args.files and args.jsonl:
+        raise UsageError("give .eml files or --jsonl FILE, not both")
+    out = sys.stdout
+    for path in args.files:
+        try:
+            raw = Path(path).read_bytes()
+        except OSError as e:
+            raise UsageError(f"{path}: {e.strerror}")
+        print(json.dumps({"file": path, **replies.as_json(replies.read_message(raw))},
+                         ensure_ascii=False), file=out, flush=True)
+    if args.files:
+        return 0
+    if args.jsonl in (None, "-"):
+        if sys.stdin.isatty():
+            raise UsageError("give .eml files, --jsonl FILE, or JSON Lines on stdin")
+        lines, name = sys.stdin, "stdin"
+    else:
+        try:
+            lines, name = open(args.jsonl, encoding="utf-8"), args.jsonl  # noqa: SIM115
+        except OSError as e:
+            raise UsageError(f"{args.jsonl}: {e.strerror}")
+    bad = 0
+    with lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                fields = json.loads(line)
+                if not isinstance(fields, dict) or not isinstance(fields.get("body", ""), str):
+                    raise ValueError("expected an object with a text field 'body'")
+            except ValueError as e:
+                bad += 1
+                print(f"{name} line {number}: {e}", file=sys.stderr)
+                print(json.dumps({"error": str(e), "line": number}), file=out)
+                continue
+            result = replies.as_json(replies.read_fields(fields))
+            if "id" in fields:
+                result = {"id": fields["id"], **result}
+            print(json.dumps(result, ensure_ascii=False), file=out)
+    return 1 if bad else 0
+
+
 def cmd_review(args: argparse.Namespace) -> int:
     ledger = _ledger(args)
+    if args.decide and args.resolve is None:
+        raise UsageError("--decide needs --resolve ID")
     if args.resolve is not None:
-        if not ledger.resolve_review(args.resolve, actor=_actor(args),
-                                     resolution=args.note or "resolved", now=_now(args)):
+        from bot.replies import CHOICES, DecisionError, Replies
+        item = ledger.review_item(args.resolve)
+        if item is None or item["resolved_at"]:
             raise UsageError(f"no open review item #{args.resolve}")
-        print(f"review item #{args.resolve} resolved")
+        choices = CHOICES.get(item["kind"], ())
+        if choices and not args.decide:
+            raise UsageError(f"review item #{args.resolve} ({item['kind']}) needs a decision: "
+                             f"--decide {'|'.join(choices)}")
+        day = None
+        if args.date:
+            try:
+                day = date.fromisoformat(args.date)
+            except ValueError:
+                raise UsageError(f"--date {args.date!r}: expected a date like 2026-12-15")
+        now = _now(args)
+        replies = Replies(ledger, _config(args), clock=lambda: now)
+        try:
+            done = replies.decide(args.resolve, args.decide or "done", actor=_actor(args),
+                                  note=args.note or "", day=day)
+        except DecisionError as e:
+            raise UsageError(str(e))
+        print(f"review item #{args.resolve} resolved: {done}")
         return 0
     items = ledger.review(open_only=not args.all)
     if args.json:
@@ -139,8 +203,11 @@ def cmd_review(args: argparse.Namespace) -> int:
         missing = r["detail"].get("missing")
         if missing:
             print(f"      missing: {', '.join(missing)}")
+        choices = r["detail"].get("choices")
+        if choices and not r["resolved_at"]:
+            print(f"      decide: arbot review --resolve {r['id']} --decide {'|'.join(choices)}")
     print(f"\n{sum(1 for r in items if not r['resolved_at'])} open; settle one with "
-          f"`arbot review --resolve ID --note TEXT`")
+          f"`arbot review --resolve ID [--decide CHOICE] [--note TEXT]`")
     return 0
 
 
@@ -581,6 +648,12 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", metavar="DIR", help="where to leave the sent .eml files "
                     "(default: a new temporary folder)")
 
+    sp = add("classify", cmd_classify, "label client replies (paid, promise, dispute, question, "
+             "out_of_office, bounce, other); one JSON line out per reply in")
+    sp.add_argument("files", nargs="*", metavar="FILE.eml", help="messages to read")
+    sp.add_argument("--jsonl", metavar="FILE", help="JSON Lines with subject, body and optional "
+                    "date and from (default: stdin when no files are given)")
+
     sp = add("check-config", cmd_check_config, "validate the config file and templates")
     sp.add_argument("--connect", action="store_true", help="also log in to the mail server")
 
@@ -619,11 +692,18 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--note", help="a note kept with the decision")
         sp.add_argument("--as", dest="actor", help="who decides (default: $USER)")
 
-    sp = add("review", cmd_review, "what needs a person: invoice emails that could not be read, "
-             "replies that match no invoice, messages that could not be parsed", now=True)
+    sp = add("review", cmd_review, "what needs a person: payment claims to confirm, disputes, "
+             "replies to label or answer, bounces, invoice emails that could not be read",
+             now=True)
     sp.add_argument("--all", action="store_true", help="include resolved items")
     sp.add_argument("--json", action="store_true", help="machine-readable output")
     sp.add_argument("--resolve", type=int, metavar="ID", help="mark an item as dealt with")
+    sp.add_argument("--decide", metavar="CHOICE",
+                    help="the decision, for items that need one (the list shows the choices): "
+                         "received|not_received for a payment claim, resolved|cancelled for a "
+                         "dispute, a label for a reply to label")
+    sp.add_argument("--date", metavar="YYYY-MM-DD",
+                    help="with --decide promise: the promised date, when the reply's is wrong")
     sp.add_argument("--note", help="what was done (with --resolve)")
     sp.add_argument("--as", dest="actor", help="who resolves (default: $USER)")
 

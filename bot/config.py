@@ -108,6 +108,16 @@ class Discovery:
 
 
 @dataclass(frozen=True)
+class ReplyConfig:
+    """How far a client's reply may act on its own."""
+
+    act_threshold: float = 0.8     # below this confidence, a person decides
+    promise_grace_days: int = 3    # after a promised date, before "promise missed"
+    max_promise_days: int = 60     # a promise further out than this goes to a person
+    answer_copy_requests: bool = True  # send the invoice copy a client asks for
+
+
+@dataclass(frozen=True)
 class Sending:
     messages_per_minute: int = 30
     recipients_per_day: int = 10000
@@ -156,6 +166,7 @@ class Config:
     smtp: Smtp = field(default_factory=Smtp)
     imap: Imap = field(default_factory=Imap)
     discovery: Discovery = field(default_factory=Discovery)
+    replies: ReplyConfig = field(default_factory=ReplyConfig)
     sending: Sending = field(default_factory=Sending)
     clients: ClientDefaults = field(default_factory=ClientDefaults)
     policy: Policy = field(default_factory=Policy)
@@ -377,7 +388,7 @@ def parse(data: Mapping[str, Any], *, path: Path | None = None,
     base = path.parent if path else Path.cwd()
     top = _Section("", data)
     sections = {name: _Section(name, top.get(name, {}, dict)) for name in (
-        "database", "company", "mail", "smtp", "imap", "discovery", "sending", "clients",
+        "database", "company", "mail", "smtp", "imap", "discovery", "replies", "sending", "clients",
         "policy", "templates", "run", "import")}
 
     db = sections["database"]
@@ -416,6 +427,16 @@ def parse(data: Mapping[str, Any], *, path: Path | None = None,
 
     imap = _imap(sections["imap"], environ, need_secrets)
     discovery = _discovery(sections["discovery"])
+
+    rp = sections["replies"]
+    threshold = rp.get("act_threshold", ReplyConfig.act_threshold, float)
+    if not 0.5 <= threshold <= 1.0:
+        raise ConfigError(f"replies.act_threshold = {threshold!r}: must be between 0.5 and 1.0 "
+                          f"(1.0: no reply ever acts on its own)")
+    replies = ReplyConfig(act_threshold=threshold,
+                          promise_grace_days=rp.integer("promise_grace_days", 3, minimum=0),
+                          max_promise_days=rp.integer("max_promise_days", 60, minimum=1),
+                          answer_copy_requests=rp.get("answer_copy_requests", True, bool))
 
     se = sections["sending"]
     sending = Sending(messages_per_minute=se.integer("messages_per_minute", 30, minimum=1),
@@ -469,7 +490,8 @@ def parse(data: Mapping[str, Any], *, path: Path | None = None,
         sec.finish()
     top.finish()
     return Config(path=path, database_path=(base / db_path).resolve(), company=company, mail=mail,
-                  smtp=smtp, imap=imap, discovery=discovery, sending=sending, clients=clients, policy=policy,
+                  smtp=smtp, imap=imap, discovery=discovery, replies=replies, sending=sending,
+                  clients=clients, policy=policy,
                   templates_dir=(base / tdir).resolve() if tdir else None, poll_seconds=poll,
                   date_order=order)
 

@@ -35,6 +35,7 @@ from fpdf import FPDF
 from bot import importer
 from bot.config import parse
 from bot.core import calendar
+from bot.core.compose import mask
 from bot.simclock import SimulatedClock
 
 START = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
@@ -273,6 +274,18 @@ def _replies(today: date) -> dict[int, list[bytes]]:
             "Action: failed\r\nStatus: 5.2.2\r\nDiagnostic-Code: smtp; 552 5.2.2 mailbox full"
             "\r\n\r\n--b\r\nContent-Type: text/rfc822-headers\r\n\r\n"
             "Message-ID: <inv-1009@billing.example.com>\r\n\r\n--b--\r\n").encode()],
+        5: [_mail("Accounts <finanzen@alpenblick.example>", "accounts@example.com",
+                  "AW: Rechnung INV-1007", "Guten Tag, könnten Sie uns bitte eine Kopie der "
+                  "Rechnung schicken? Wir finden sie nicht.", at(5),
+                  message_id="<c1@alpenblick.example>", refs="<inv-1007@billing.example.com>")],
+        11: [_mail("Jo Park <billing@bluebird.example>", "accounts@example.com",
+                   "Re: Invoice INV-1005", "Hi, we won't pay this until the missing pages of "
+                   "the brochure are delivered. Half the order is still outstanding.", at(11),
+                   message_id="<d1@bluebird.example>", refs="<inv-1005@billing.example.com>")],
+        19: [_mail("Accounts <ap@northwind.example>", "accounts@example.com",
+                   "Re: Invoice INV-1002", "Hello, we paid INV-1002 yesterday by bank transfer.",
+                   at(19), message_id="<p1@northwind.example>",
+                   refs="<inv-1002@billing.example.com>")],
         22: [_mail("Someone <someone@elsewhere.example>", "accounts@example.com",
                    "Question", "Hello, do you sell gift cards?", at(22),
                    message_id="<q1@elsewhere.example>")],
@@ -352,6 +365,11 @@ def _run(days: int, out: Path, clock: SimulatedClock, capture: _Capture, port: i
                 c = ledger.find_client(_PAUSE[day])
                 assert c is not None
                 ledger.set_paused(now=clock.now, actor="finance", paused=True, client_id=c.id)
+            for item in ledger.review():
+                waited = clock.now - datetime.fromisoformat(item["created_at"])
+                if item["kind"] == "confirm_payment" and waited >= timedelta(hours=20):
+                    # the team finds the transfer on the bank statement
+                    bot.replies.decide(item["id"], "received", actor="finance (Alex)")
             for a in ledger.approvals("pending"):
                 waited = clock.now - datetime.fromisoformat(a["requested_at"])
                 if waited >= timedelta(hours=20):
@@ -425,8 +443,21 @@ def _describe(e: dict[str, Any], ledger: Any) -> str:
     if k == "sent_invoice":
         return f"found     {'invoice':<13} {inv}  in the Sent folder, for {who.split(' [')[0]}"
     if k == "quiet_period":
-        return (f"quiet     {'':<13} {'':<8}  {who}: a person wrote to the client; reminders "
-                f"wait until {d['until'][:10]}")
+        why = d["reason"].split(" (")[0]
+        return f"quiet     {'':<13} {'':<8}  {who}: {why}; reminders wait until {d['until'][:10]}"
+    if k == "state" and e["actor"] != "arbot":
+        return f"{d['to'].replace('_', ' '):<23} {inv}  {d['reason']} (by {e['actor']})"
+    if k == "promise_recorded":
+        return f"promise   {d['date']:<13} {inv}  reminders wait until then"
+    if k == "copy_requested":
+        return f"copy      {'invoice_copy':<13} {inv}  sent because the client asked for it"
+    if k == "address_failing":
+        return f"bounced   {'':<13} {'':<8}  {who}: {mask(d['address'])} fails; a person " \
+               f"is alerted in `arbot review`"
+    if k == "reply_to_person":
+        return f"to review {d['label']:<13} {inv or '':<8}  {who}: {d['why']}"
+    if k == "message_queued":
+        return f"queued    {d['template']:<13} {inv}"
     if k.startswith("inbox_"):
         what = {"inbox_person": "reply", "inbox_auto_reply": "auto-reply",
                 "inbox_bounce": "bounce", "inbox_delay": "delayed"}.get(k, k[6:])

@@ -396,7 +396,9 @@ class Intake:
             until = (base.date or now) + timedelta(days=d.quiet_days)
             if until > now:
                 for c in clients:
-                    self.ledger.set_quiet(c, until, now, reason=f"hand-written email {base.subject!r}")
+                    self.ledger.set_quiet(
+                        c, until, now,
+                        reason=f"a person wrote to the client recently ({base.subject[:60]!r})")
             return replace(base, kind="personal", client_id=clients[0], matched_by="address")
         return base
 

@@ -213,6 +213,19 @@ def m002_mailbox(db: Database) -> None:
     """)
 
 
+@migrations()
+def m003_replies(db: Database) -> None:
+    """What each reply was read as, addresses that bounce, and why a client's reminders wait."""
+    db.executescript("""
+    ALTER TABLE messages ADD COLUMN label TEXT;
+    ALTER TABLE messages ADD COLUMN confidence REAL;
+    ALTER TABLE messages ADD COLUMN reading TEXT NOT NULL DEFAULT '{}';
+    CREATE INDEX messages_role_status ON messages(role, status, id);
+    ALTER TABLE clients ADD COLUMN failing TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE clients ADD COLUMN quiet_reason TEXT;
+    """)
+
+
 # ---------------------------------------------------------------------------------------------
 
 #: Reminder rows that count as "this tier is behind us" for the planner.
@@ -315,7 +328,9 @@ def _client(r: Mapping[str, Any], defaults: Mapping[str, str]) -> Client:
                   locale=r["locale"] or defaults["locale"],
                   country=r["country"] or defaults["country"], paused=bool(r["paused"]),
                   quiet_until=parse_time(r["quiet_until"]) if r.get("quiet_until") else None,
-                  reply_token=r.get("reply_token"))
+                  quiet_reason=r.get("quiet_reason") or None,
+                  reply_token=r.get("reply_token"),
+                  failing=tuple(json.loads(r.get("failing") or "[]")))
 
 
 def _invoice(r: Mapping[str, Any]) -> Invoice:
@@ -992,8 +1007,69 @@ class Ledger:
             old = self._one("SELECT quiet_until FROM clients WHERE id = ?", [client_id])
             if old is None or (old["quiet_until"] and parse_time(old["quiet_until"]) >= until):
                 return
-            self.db.execute("UPDATE clients SET quiet_until = ? WHERE id = ?", [iso(until), client_id])
+            self.db.execute("UPDATE clients SET quiet_until = ?, quiet_reason = ? WHERE id = ?",
+                            [iso(until), reason, client_id])
             self.event(now, "quiet_period", client_id=client_id, until=iso(until), reason=reason)
+
+    # -- replies -----------------------------------------------------------------------------
+
+    def next_reply(self) -> dict[str, Any] | None:
+        """The oldest inbox message not yet understood."""
+        row = self._one("SELECT * FROM messages WHERE role = 'inbox' AND status = 'new' "
+                        "ORDER BY id LIMIT 1")
+        if row is not None:
+            row["invoices"] = json.loads(row["invoices"])
+            row["evidence"] = json.loads(row["evidence"])
+        return row
+
+    def finish_reply(self, message: int, *, status: str, label: str, confidence: float,
+                     reading: Mapping[str, Any]) -> None:
+        self.db.execute("UPDATE messages SET status = ?, label = ?, confidence = ?, reading = ? "
+                        "WHERE id = ?", [status, label, confidence,
+                                         json.dumps(dict(reading), default=str, sort_keys=True),
+                                         message])
+
+    def message(self, message: int) -> dict[str, Any] | None:
+        row = self._one("SELECT * FROM messages WHERE id = ?", [message])
+        if row is not None:
+            for k in ("invoices", "to_addrs", "evidence", "reading"):
+                row[k] = json.loads(row[k])
+        return row
+
+    def set_promise(self, number: str, day: date, now: datetime, *, actor: str,
+                    reason: str) -> None:
+        with self.transaction():
+            self.set_state(number, InvoiceState.PROMISED, now, actor=actor, reason=reason)
+            self.db.table("invoices").update(number, {"promised_date": day.isoformat(),
+                                                      "updated_at": iso(now)})
+            self.event(now, "promise_recorded", invoice=number, actor=actor, date=day.isoformat(),
+                       reason=reason)
+
+    def promised(self) -> list[Invoice]:
+        return [_invoice(r) for r in self._rows(
+            "SELECT * FROM invoices WHERE state = 'promised' ORDER BY promised_date, number")]
+
+    def review_item(self, review_id: int) -> dict[str, Any] | None:
+        row = self._one("SELECT * FROM review WHERE id = ?", [review_id])
+        if row is not None:
+            row["detail"] = json.loads(row["detail"])
+        return row
+
+    def address_failed(self, client_id: str, address: str, now: datetime, *,
+                       reason: str, message: int | None = None) -> bool:
+        """Mark one of a client's addresses as bouncing; False if it is not theirs or was
+        marked before. Later emails go to the client's other addresses."""
+        with self.transaction():
+            client = self.client(client_id)
+            address = address.lower()
+            if client is None or address not in {a.lower() for a in (client.email, *client.cc)} \
+                    or address in client.failing:
+                return False
+            self.db.execute("UPDATE clients SET failing = ?, updated_at = ? WHERE id = ?",
+                            [json.dumps([*client.failing, address]), iso(now), client_id])
+            self.event(now, "address_failing", client_id=client_id, address=address,
+                       reason=reason, message=message)
+            return True
 
     def unsaved_copies(self, limit: int = 20) -> list[dict[str, Any]]:
         """Sent emails whose copy is not yet in the Sent folder."""

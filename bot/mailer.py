@@ -108,9 +108,11 @@ class Mailer:
             local, _, domain = (mail.reply_to or mail.from_address).partition("@")
             reply_to = f"{local}+{client.reply_token}@{domain}"
         thread = list(dict.fromkeys(i.message_id for i in invoices if i.message_id))
+        # addresses that bounced are skipped: the next contact becomes the recipient
+        working = client.working_addresses or (client.email,)
         msg, env = build_message(
             from_address=mail.from_address, from_name=mail.from_name or self.config.company.name,
-            to=[(client.name, client.email)], cc=client.cc,
+            to=[(client.name, working[0])], cc=working[1:],
             bcc=[mail.bcc] if mail.bcc else [], reply_to=reply_to,
             subject=rendered.subject, text=rendered.text, html=rendered.html,
             message_id=message_id or make_message_id(mail.domain), date=now, thread=thread,

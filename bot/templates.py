@@ -431,7 +431,7 @@ def message_context(*, company: Mapping[str, str], client: Client, invoices: Seq
 #: Sample "today" per message, in days after the later sample invoice's due date.
 _SAMPLE_DAY = {"courtesy": -3, "reminder": 3, "firm": 14, "final_notice": 30,
                "stop_service": 45, "collections": 60, "promise_missed": 17,
-               "payment_thanks": 6, "invoice_copy": 6}
+               "payment_thanks": 6, "invoice_copy": 6, "payment_not_received": 8}
 
 
 def sample_context(locale: str, name: str = "reminder") -> dict[str, Any]:

@@ -20,6 +20,7 @@ from bot.loop import Loop
 from bot.mailer import Mailer
 from bot.outbox import Outbox
 from bot.reminders import Reminders
+from bot.replies import Replies
 from bot.smtp import SmtpTransport, Transport
 from bot.templates import MessageTemplates, default_directory
 
@@ -51,6 +52,7 @@ class Bot:
     loop: Loop
     transport: Transport
     clock: Clock
+    replies: Replies
 
     intake: Intake | None = None
 
@@ -72,6 +74,7 @@ def build(config: Config, *, clock: Clock = system_clock,
     if mailbox is None and config.imap.enabled:
         mailbox = Mailbox(config.imap, sleep=sleep)
     intake = Intake(ledger, mailbox, config, clock=clock) if mailbox is not None else None
+    replies = Replies(ledger, config, clock=clock)
     outbox = Outbox(ledger, mailer, transport, config.sending, clock=clock, sleep=sleep,
                     in_sent_folder=intake.in_sent_folder if intake else None)
 
@@ -82,11 +85,13 @@ def build(config: Config, *, clock: Clock = system_clock,
     if intake is not None:
         # what came in first: a reply or a payment claim can make a reminder unnecessary
         steps += [("take_in_inbox", intake.take_in_inbox),
-                  ("take_in_sent", intake.take_in_sent)]
-    steps += [("settle_interrupted", outbox.settle_interrupted),
+                  ("take_in_sent", intake.take_in_sent),
+                  ("understand_one_reply", replies.understand_one_reply)]
+    steps += [("check_promises", replies.check_promises),
+              ("settle_interrupted", outbox.settle_interrupted),
               ("plan_reminders", reminders.plan_reminders),
               ("send_one_message", outbox.send_one_message)]
     if intake is not None:
         steps.append(("save_one_sent_copy", intake.save_one_sent_copy))
     loop = Loop(steps, stop=stop, on_pass=heartbeat, wait=intake.wait if intake else None)
-    return Bot(config, ledger, mailer, reminders, outbox, loop, transport, clock, intake)
+    return Bot(config, ledger, mailer, reminders, outbox, loop, transport, clock, replies, intake)

@@ -23,8 +23,8 @@ from bot.templates import (
 )
 
 SHIPPED = MessageTemplates(default_directory())
-MESSAGES = ["collections", "courtesy", "final_notice", "firm", "invoice_copy", "payment_thanks",
-            "promise_missed", "reminder", "stop_service"]
+MESSAGES = ["collections", "courtesy", "final_notice", "firm", "invoice_copy",
+            "payment_not_received", "payment_thanks", "promise_missed", "reminder", "stop_service"]
 LOCALES = ["de", "en"]
 #: How each shipped language says that invoice copies come with the message.
 ATTACHED = {"en": ("attached",), "de": ("im Anhang", "beigefügt", "liegt dieser E-Mail bei")}
@@ -59,7 +59,7 @@ def context_for(client_name: str = "Acme Client", *, locale: str = "en",
 # -- the shipped set ----------------------------------------------------------------------------
 
 
-def test_the_shipped_folder_has_the_nine_messages_in_english_and_german() -> None:
+def test_the_shipped_folder_has_the_ten_messages_in_english_and_german() -> None:
     assert SHIPPED.names() == MESSAGES
     assert SHIPPED.locales() == LOCALES
     assert (default_directory() / "en" / "reminder.txt").is_file()

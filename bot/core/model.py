@@ -63,9 +63,16 @@ class Client:
     locale: str = "en"
     country: str = ""
     paused: bool = False
-    # a person at the company wrote to this client: automatic reminders wait until then
+    # automatic reminders wait until then (a person wrote to the client; an absence notice)
     quiet_until: datetime | None = None
+    quiet_reason: str | None = None
     reply_token: str | None = None  # the +token of this client's Reply-To address
+    failing: tuple[str, ...] = ()   # addresses that bounced (lower case)
+
+    @property
+    def working_addresses(self) -> tuple[str, ...]:
+        """The client's addresses that have not bounced: the first is the one written to."""
+        return tuple(a for a in (self.email, *self.cc) if a.lower() not in self.failing)
 
 
 @dataclass(frozen=True, slots=True)

@@ -136,10 +136,12 @@ def hold_reason(invoice: Invoice, client: Client) -> str | None:
 def gate_reason(now: datetime, client: Client, rules: Rules,
                 recent_sends: Sequence[datetime]) -> str | None:
     """Why no email may go to this client at ``now``; None if one may."""
+    if not client.working_addresses:
+        return "every address of the client bounced; a person must give a new one"
     if client.quiet_until is not None and now < client.quiet_until:
         until = calendar.local(client.quiet_until, client.timezone)
-        return (f"a person wrote to the client recently; automatic reminders wait until "
-                f"{until:%Y-%m-%d %H:%M}")
+        why = client.quiet_reason or "a person wrote to the client recently"
+        return f"{why}; automatic reminders wait until {until:%Y-%m-%d %H:%M}"
     closed = calendar.closed_reason(
         now, timezone=client.timezone, country=client.country,
         business_days=rules.business_days,

@@ -1,0 +1,521 @@
+"""What a reply says: paid, promise, dispute, question, out of office, bounce or other.
+
+Rules, not a model: each label has phrases in English, German, French, Spanish and Dutch,
+each with a weight. A reply's new text (``replytext.new_text``) is folded (lower case, no
+accents) and searched; the phrases found are the evidence, their weights the score. The
+label is chosen in the order a credit controller reads a reply:
+
+1. mail systems first: a delivery report is a bounce, an absence notice out of office, and
+   other automatic mail (a ticket receipt, "no longer with the company") other;
+2. then the client's words: a contested invoice is a dispute even when it also talks about
+   paying; a payment already made beats a promise of one; a promise beats a question.
+
+The confidence grows with the winning score and shrinks when another label's phrases are
+also present, so a reply that says two things goes to a person. Everything here is
+deterministic and offline; nothing is learned at run time.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from bot.core import when
+from bot.core.replytext import fold
+
+
+class Label(enum.StrEnum):
+    PAID = "paid"
+    PROMISE = "promise"
+    DISPUTE = "dispute"
+    QUESTION = "question"
+    OUT_OF_OFFICE = "out_of_office"
+    BOUNCE = "bounce"
+    OTHER = "other"
+
+
+LABELS = tuple(Label)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """The classifier's answer for one reply."""
+
+    label: Label
+    confidence: float                       # 0..1
+    evidence: tuple[str, ...]               # the phrases that decided it, as written
+    promise_date: date | None = None
+    promise_phrase: str | None = None
+    return_date: date | None = None
+    amounts: tuple[str, ...] = ()           # in paid claims, as written
+    references: tuple[str, ...] = ()        # payment references in paid claims
+    failed_address: str | None = None       # in bounces
+    copy_request: bool = False              # a question asking for a copy of the invoice
+    text: str = ""                          # the new text that was read
+    scores: dict[str, float] = field(default_factory=dict)
+
+
+# -- the phrases -----------------------------------------------------------------------------
+# Written against folded text: lower case, no accents, "ß" as "ss", plain apostrophes.
+
+_W = r"[^.!?\n]{0,40}?"      # a few words within one sentence
+_S = r"[^.!?\n]{0,80}?"      # further, still within the sentence
+
+_PAY_VERB_PAST = (r"(?:paid|settled|remitted|wired|transferred|sent|made|processed|released|initiated"
+                  r"|issued|mailed|posted|executed|cleared|credited|approved and sent)")
+_PAY_NOUN = (r"(?:payment|transfer|wire|remittance|check|cheque|ach|funds|money|bacs|amount|balance"
+             r"|invoice|bill|sum)")
+
+_PAID = (
+    (1.0, r"\b(?:we|i|my client|our (?:company|bank|team|accounts? (?:payable|department)))(?:'ve| have| has| had)?"
+          r"(?: already| just| now| finally)? (?:paid|settled|remitted|wired|transferred|cleared)\b"),
+    (1.0, rf"\b{_PAY_NOUN}s? (?:has|have|had|was|were) (?:already |just |now )?(?:been )?{_PAY_VERB_PAST}\b"),
+    (0.9, r"\b(?:has|have|had|was|were) (?:already |just )?(?:been )?paid\b"),
+    (0.9, r"\b(?:is|are) (?:already |now )?(?:paid|settled)\b"),
+    (1.0, r"\b(?:already|just) (?:paid|settled|sent (?:the )?payment|made (?:the )?payment)\b"),
+    (1.0, r"\b(?:paid|settled|transferred|wired|remitted) (?:it |this |that |the (?:invoice|amount|balance|bill) |in full )?"
+          r"(?:on (?:the )?\d|on (?:mon|tue|wed|thu|fri|sat|sun)|yesterday|today|this morning|last (?:week|month|friday|monday)|earlier)"),
+    (1.0, r"\b(?:we|i) (?:sent|mailed|posted|made|initiated|released|issued|processed|submitted|wired) "
+          r"(?:you |out )?(?:a |the |our |your )?(?:payment|check|cheque|transfer|wire|remittance|funds)\b"),
+    (1.0, r"\b(?:remittance(?: advice)?|proof of payment|payment (?:confirmation|receipt|advice)|transfer confirmation"
+          r"|confirmation of (?:payment|transfer)|wire confirmation|swift (?:copy|confirmation))\b"),
+    (0.5, r"\b(?:check|cheque) (?:no\.?|number|#) ?\d+"),
+    (0.6, r"\bpaid in full\b"),
+    # de
+    (1.0, rf"\b(?:haben|habe|hat|wurde|wurden|ist|sind|bereits|schon|heute|gestern|am \d+\.?){_S}"
+          rf"\b(?:bezahlt|uberwiesen|beglichen|angewiesen|gezahlt|ausgeglichen|veranlasst|ausgefuhrt)\b"),
+    (1.0, r"\b(?:zahlung|uberweisung|uberweisungsauftrag)(?: ist| wurde| wurden)?(?: bereits| schon| heute| gestern)?"
+          r" (?:erfolgt|veranlasst|ausgefuhrt|getatigt|raus|unterwegs|angewiesen|freigegeben)\b"),
+    (1.0, r"\b(?:zahlungsbestatigung|uberweisungsbeleg|zahlungsnachweis|zahlungsavis|zahlungseingang bestatigt)\b"),
+    # fr
+    (1.0, rf"\b(?:avons|ai|a|ont|deja|bien|hier|aujourd'hui){_W} (?:paye|payee|regle|reglee|vire|viree|acquitte|solde)\b"),
+    (1.0, r"\b(?:virement|paiement|reglement|versement)(?: a| ont)?(?: bien| deja)?(?: ete)? (?:effectue|envoye|emis|execute|realise|passe)s?\b"),
+    (1.0, r"\b(?:procede|effectue)(?: au| le) (?:paiement|reglement|virement)\b"),
+    (1.0, r"\b(?:avis de virement|preuve de (?:paiement|virement)|justificatif de (?:paiement|virement)|confirmation de (?:paiement|virement))\b"),
+    (0.9, r"\b(?:facture|montant|somme) (?:est|a ete) (?:deja |bien )?(?:payee|reglee|soldee|acquittee)\b"),
+    # es
+    (1.0, rf"\b(?:hemos|he|ha|han|ya|ayer|hoy){_W} (?:pagado|abonado|transferido|liquidado|saldado|ingresado)\b"),
+    (1.0, r"\b(?:pago|transferencia|abono|ingreso)(?: ya)?(?: fue| ha sido| se ha| se hizo| esta)?(?: ya)?"
+          r" (?:realizad[oa]|efectuad[oa]|enviad[oa]|hech[oa]|emitid[oa]|ordenad[oa])\b"),
+    (1.0, r"\b(?:realizamos|hicimos|efectuamos|enviamos|ordenamos) (?:el|la) (?:pago|transferencia|abono)\b"),
+    (1.0, r"\b(?:comprobante|justificante|confirmacion) de (?:pago|transferencia)\b"),
+    (0.9, r"\b(?:factura|importe) (?:ya )?(?:esta|fue|ha sido) (?:pagad[oa]|abonad[oa]|liquidad[oa])\b"),
+    # nl
+    (1.0, rf"\b(?:hebben|heb|heeft|is|zijn|werd|reeds|al|gisteren|vandaag){_S}"
+          rf"\b(?:betaald|overgemaakt|voldaan|overgeboekt|gestort|uitbetaald)\b"),
+    (1.0, r"\b(?:betaling|overboeking|overschrijving)(?: is| werd)?(?: al| reeds| vandaag| gisteren)?"
+          r" (?:uitgevoerd|verricht|verstuurd|gedaan|verwerkt|onderweg)\b"),
+    (1.0, r"\b(?:betaalbewijs|bewijs van betaling|betalingsbewijs|betalingsbevestiging)\b"),
+)
+
+_PAID_NOT = (
+    r"\b(?:not|never|n't)(?: yet| been)*(?: been)? (?:paid|settled|received|sent|processed)\b",
+    r"\b(?:haven't|have not|hasn't|has not|didn't|did not|can't|cannot|won't|will not|unable to)"
+    r"(?: yet)? (?:pay|paid|settle|transfer|process)\b",
+    r"\bnoch nicht\b[^.!?\n]{0,30}(?:bezahlt|uberwiesen|beglichen|gezahlt)\b",
+    r"\bnicht (?:bezahlt|uberwiesen|beglichen|gezahlt)\b",
+    r"\b(?:pas encore|pas) (?:ete )?(?:paye|regle|vire)\b|\bn'(?:avons|ai) pas (?:encore )?(?:paye|regle)\b",
+    r"\b(?:todavia|aun) no\b[^.!?\n]{0,20}(?:pagado|abonado|transferido)\b|\bno (?:hemos|he) (?:pagado|abonado)\b",
+    r"\bnog niet\b[^.!?\n]{0,20}(?:betaald|overgemaakt|voldaan)\b|\bniet (?:betaald|overgemaakt)\b",
+    r"\b(?:will|shall|going to|once|after|when|as soon as)\b[^.!?\n]{0,25}\b(?:paid|settled|transferred)\b",
+)
+
+_PROMISE = (
+    (1.0, r"\b(?:we|i)(?:'ll| will| shall| are going to| am going to| intend to| plan to| expect to| aim to"
+          r"| hope to| can| should be able to| would like to| are planning to| want to)"
+          r"(?: be able to)?(?: make| get| have)?(?: the| a| our| this)?(?: full| final| first| partial)?"
+          r" (?:pay|settle|remit|transfer|wire|payment|clear|process (?:the |your )?payment|send (?:you )?(?:the |a )?"
+          r"(?:payment|funds|money|check|cheque|transfer|wire))"),
+    (1.0, r"\b(?:payment|transfer|wire|check|cheque|funds|remittance|balance|invoice)s? (?:will|shall|should|is going to)"
+          r" (?:be )?(?:go out|be made|made|sent|processed|released|initiated|issued|scheduled|wired|paid|settled"
+          r"|follow|reach you|arrive|be with you|be in your account|hit your account)"),
+    (1.0, r"\b(?:scheduled|queued|approved|lined up|set up) for (?:payment|our next (?:payment|check) run)\b"),
+    (0.9, r"\b(?:next|upcoming|coming|weekly|monthly) (?:payment|check|cheque|pay) (?:run|cycle|batch)\b"),
+    (0.8, r"\byou (?:will|should|can expect to) (?:have|receive|see|get) (?:the |our |your )?(?:payment|funds|money|check|cheque|transfer)\b"),
+    (0.8, r"\b(?:payment|instal+ment) plan\b|\bin (?:two|three|four|\d) (?:instal+ments|payments|parts)\b"),
+    (0.7, r"\b(?:can|could|may) we (?:pay|settle) (?:in|by|on|before|over)\b"),
+    (0.6, r"\b(?:give|grant|allow) us (?:until|till|another|a few|more|two|three|an extra)\b|\b(?:more|extra|additional) time to pay\b"),
+    # de
+    (1.0, rf"\b(?:werden|wird|werde){_S}\b(?:bezahlen|uberweisen|begleichen|zahlen|anweisen|ausgleichen|veranlassen"
+          rf"|uberwiesen|bezahlt|beglichen|angewiesen|ausgeglichen)\b"),
+    (0.9, r"\b(?:wir|ich) (?:uberweisen|zahlen|bezahlen|begleichen|veranlassen)\b"),
+    (0.9, r"\b(?:uberweisen|zahlen|bezahlen|begleichen|veranlassen) (?:wir|ich)\b"),
+    (0.9, r"\b(?:zahlung|uberweisung|betrag|ausgleich)(?: erfolgt| folgt| geht| kommt)\b"),
+    (0.8, r"\b(?:nachsten|kommenden) zahlungslauf\b|\bratenzahlung\b|\bin raten\b"),
+    # fr
+    (1.0, r"\b(?:nous|je) (?:allons|vais|pourrons|pourrions|comptons|prevoyons|devrions)"
+          r" (?:vous )?(?:regler|payer|proceder|effectuer|virer|envoyer le (?:paiement|virement|reglement))\b"),
+    (1.0, r"\b(?:reglerons|paierons|payerons|effectuerons|virerons|procederons|solderons|enverrons le (?:paiement|virement))\b"),
+    (1.0, r"\b(?:paiement|reglement|virement|versement)s? (?:sera|seront|va etre|vont etre|interviendra|partira)\b"),
+    (0.9, r"\b(?:sera|seront) (?:reglee?s?|payee?s?|soldee?s?|viree?s?)\b"),
+    (0.8, r"\bech[ea]ncier\b|\ben plusieurs (?:fois|versements|mensualites)\b|\bprochaine? (?:campagne|cycle) de (?:paiement|reglement)s?\b"),
+    # es
+    (1.0, r"\b(?:vamos a|voy a|procederemos a|podremos|podriamos|pensamos|esperamos|tenemos previsto)"
+          r" (?:pagar|abonar|transferir|liquidar|saldar|realizar (?:el|la) (?:pago|transferencia)|hacer (?:el|la) (?:pago|transferencia))\b"),
+    (1.0, r"\b(?:pagaremos|abonaremos|transferiremos|liquidaremos|saldaremos|realizaremos|haremos|efectuaremos|enviaremos)\b"),
+    (1.0, r"\b(?:el|la) (?:pago|transferencia|abono) (?:se realizara|sera realizad[oa]|se hara|se efectuara|saldra|llegara|se enviara)\b"),
+    (0.9, r"\b(?:sera|seran) (?:pagad[oa]s?|abonad[oa]s?|liquidad[oa]s?)\b"),
+    (0.8, r"\bplan de pagos?\b|\ba plazos\b|\ben (?:dos|tres|cuatro|\d) (?:pagos|plazos|cuotas)\b"),
+    # nl
+    (1.0, rf"\b(?:we|wij|ik) (?:zullen|gaan|zal|ga){_S}\b(?:betalen|overmaken|voldoen|overboeken|betaald|overgemaakt|voldaan)\b"),
+    (0.9, r"\b(?:betalen|maken|voldoen) (?:we|wij|ik)\b|\b(?:we|wij|ik) (?:betalen|maken .{0,30}over|voldoen)\b"),
+    (1.0, r"\b(?:betaling|overboeking)(?: volgt| wordt| zal)\b|\bwordt .{0,30}(?:betaald|overgemaakt|voldaan)\b"),
+    (0.8, r"\bbetalingsregeling\b|\bin (?:twee|drie|vier|\d) (?:termijnen|delen)\b|\bvolgende betaalrun\b"),
+)
+
+_DISPUTE = (
+    (1.0, r"\b(?:invoice|amount|charge|bill|price|rate|quantity|total|figure|calculation|hours)s? (?:is|are|seems?|looks?|appears? to be)"
+          r" (?:incorrect|wrong|too high|inaccurate|not correct|not right|excessive|in error|off)\b"),
+    (1.0, r"\b(?:we|i)(?: do not| don't| did not| didn't| never| have never| haven't)"
+          r" (?:agree|order|ordered|authori[sz]e|authori[sz]ed|sign|signed|approve|approved|owe|contract|request|requested)\b"),
+    (1.0, r"\b(?:never|not) (?:received|got|had) (?:the |any |these |those |your |our )?(?:goods|items|units|parts|products|delivery"
+          r"|shipment|order|services?|work|materials?|equipment)\b"),
+    (1.0, r"\b(?:dispute|disputing|disputed|contest|contesting|challenge|challenging|object to|reject|rejecting)\b"),
+    (1.0, r"\b(?:overcharg\w*|over-?billed|double[- ]?(?:billed|charged|invoiced)|billed twice|charged twice|invoiced twice"
+          r"|duplicate (?:invoice|charge|billing))\b"),
+    (1.0, r"\b(?:damaged|defective|faulty|broken|missing|incomplete|wrong|unusable|poor quality)"
+          r" (?:goods|items?|units?|parts?|products?|delivery|shipment|pallets?|work|service)\b"),
+    (0.9, r"\bnot (?:as|what we) (?:ordered|agreed|quoted|contracted)\b|\bdoes(?:n't| not) match (?:the|our) (?:po|purchase order|quote|contract|agreement)\b"),
+    (0.9, r"\b(?:credit note|credit memo|corrected invoice|revised invoice|issue a credit)\b"),
+    (1.0, r"\b(?:withhold|withholding|hold back|holding back|hold off on|refuse to pay|won't pay|will not pay|not going to pay)\b"),
+    (0.9, r"\b(?:cancel+ed|terminated) (?:the |our |this )?(?:order|contract|subscription|service|agreement|booking)\b"),
+    (0.9, r"\b(?:not our|isn't ours|not ours|not for us|wrong (?:company|entity|customer|address|recipient))\b"),
+    (1.0, r"\b(?:once|when|after|until|as soon as|only if|provided)\b[^.!?\n]{0,60}\b(?:replaced|fixed|repaired|credited|corrected"
+          r"|resolved|refunded|reissued|re-issued|delivered|completed|rectified)\b"),
+    (0.8, r"\b(?:undisputed|disputed) (?:part|portion|amount|items?)\b|\bonly pay (?:for )?(?:the )?(?:part|portion|items)\b"),
+    (0.6, r"\b(?:complaint|discrepancy|unacceptable|not acceptable|not satisfied|dissatisfied)\b"),
+    # de
+    (1.0, r"\b(?:rechnung|betrag|preis|summe|menge|stundenzahl|abrechnung)\w* (?:ist|sind|scheint|erscheint|war)(?: leider| uns)?"
+          r" (?:falsch|fehlerhaft|nicht korrekt|nicht richtig|zu hoch|unrichtig|uberhoht)\b"),
+    (1.0, r"\b(?:nicht|nie|niemals) (?:bestellt|erhalten|geliefert|vereinbart|beauftragt|abgenommen|bestatigt)\b"),
+    (1.0, r"\b(?:widersprechen|widerspruch|reklamier\w*|reklamation|beanstand\w*|mangelrug\w*|bestreiten|einspruch)\b"),
+    (0.9, r"\b(?:gutschrift|korrigierte rechnung|rechnungskorrektur|stornorechnung)\b"),
+    (1.0, r"\b(?:beschadigt\w*|defekt\w*|mangelhaft\w*|kaputt\w*|unvollstandig\w*)\b|\b(?:es )?(?:fehlen|fehlt|fehlten)\b"),
+    (1.0, r"\bdoppelt (?:berechnet|abgerechnet|in rechnung gestellt|fakturiert)\b|\bzweimal berechnet\b"),
+    (1.0, r"\b(?:zuruckhalten|zuruckbehalten|einbehalten|zahlung verweigern|verweigern die zahlung|nicht zahlen werden|zahlen wir nicht)\b"),
+    (0.9, r"\b(?:storniert|gekundigt)\b|\bentspricht nicht\b|\bnicht einverstanden\b"),
+    (1.0, r"\b(?:sobald|wenn|nachdem|erst)\b[^.!?\n]{0,60}\b(?:ersetzt|repariert|behoben|gutgeschrieben|korrigiert|geliefert|nachgeliefert|geklart)\b"),
+    # fr
+    (1.0, r"\b(?:facture|montant|prix|tarif|quantite|somme)s? (?:est|sont|semble|parait|nous semble)"
+          r" (?:errone\w*|incorrect\w*|faux|fausse|trop elevee?|inexact\w*)\b"),
+    (1.0, r"\bn'(?:avons|ai|a) (?:jamais |pas )?(?:commande|recu|accepte|signe|valide|demande)\b(?! (?:la|votre|de) facture)"),
+    (1.0, r"\b(?:contest\w*|litige|reclamation|desaccord|pas d'accord)\b"),
+    (0.9, r"\b(?:un avoir|d'avoir|l'avoir|facture rectificative|facture corrigee)\b"),
+    (1.0, r"\b(?:endommage\w*|defectueu\w*|abime\w*|casse\w*|manquant\w*|non conforme\w*|pas conforme\w*|incomplet\w*)\b"),
+    (1.0, r"\b(?:facture\w* deux fois|double facturation|en double|factures? en doublon)\b"),
+    (0.9, r"\b(?:annule\w*|resilie\w*)\b"),
+    (1.0, r"\bne (?:payerons|paierons|reglerons|payerai|paierai) (?:pas|rien)\b|\bretenons le paiement\b"),
+    (1.0, r"\b(?:une fois que|des que|quand|apres que|lorsque)\b[^.!?\n]{0,60}\b(?:remplace\w*|repare\w*|corrige\w*|livre\w*|rembourse\w*|resolu\w*|regularise\w*)\b"),
+    # es
+    (1.0, r"\b(?:factura|importe|cantidad|precio|tarifa|cobro)s? (?:es|son|parece|esta|estan|nos parece)"
+          r" (?:incorrect\w*|erroneo\w*|erronea\w*|equivocad\w*|demasiado alt\w*|excesiv\w*|mal)\b"),
+    (1.0, r"\b(?:no|nunca) (?:hemos |he )?(?:pedido|recibido|solicitado|aceptado|contratado|encargado|autorizado)"
+          r"(?: (?:la|el|los|las) (?:mercancia|pedido|material|producto|servicio|entrega)\w*)?\b(?! (?:la|su) factura)"),
+    (1.0, r"\b(?:reclamacion|reclamamos|disconformidad|no estamos de acuerdo|impugn\w*|disputa)\b"),
+    (0.9, r"\b(?:nota de (?:credito|abono)|factura rectificativa|factura corregida)\b"),
+    (1.0, r"\b(?:danad\w*|defectuos\w*|rot[oa]s?|estropead\w*|faltan|falta(?:ba|ban)?|incomplet\w*)\b"),
+    (1.0, r"\b(?:facturado dos veces|cobrado dos veces|duplicad\w*)\b"),
+    (0.9, r"\b(?:cancelad\w*|anulad\w*)\b"),
+    (1.0, r"\bno (?:pagaremos|vamos a pagar|abonaremos)\b|\bretener el pago\b|\bretenemos el pago\b"),
+    (1.0, r"\b(?:una vez que|cuando|hasta que|en cuanto|despues de que)\b[^.!?\n]{0,60}\b(?:sustitu\w*|reemplac\w*|repar\w*|corrij\w*|corregid\w*|entregu\w*|abonen|solucion\w*|resuelv\w*)\b"),
+    # nl
+    (1.0, r"\b(?:factuur|bedrag|prijs|tarief|aantal)\w* (?:is|zijn|lijkt|lijken)(?: ons)?"
+          r" (?:onjuist|incorrect|fout|te hoog|niet correct|niet juist)\b"),
+    (1.0, r"\b(?:niet|nooit) (?:besteld|ontvangen|geleverd|afgesproken|akkoord gegeven|gevraagd)\b(?! (?:de|uw) factuur)"),
+    (1.0, r"\b(?:betwist\w*|bezwaar|klacht|reclamatie|niet (?:mee )?eens|niet akkoord)\b"),
+    (0.9, r"\b(?:creditnota|creditfactuur|gecorrigeerde factuur)\b"),
+    (1.0, r"\b(?:beschadigd|defect|kapot|ontbreken|ontbreekt|onvolledig)\b"),
+    (1.0, r"\b(?:dubbel|twee keer|tweemaal) (?:gefactureerd|in rekening gebracht|gefactureerd)\b"),
+    (0.9, r"\b(?:geannuleerd|opgezegd)\b"),
+    (1.0, r"\b(?:zodra|wanneer|nadat|pas als)\b[^.!?\n]{0,60}\b(?:vervangen|gerepareerd|gecorrigeerd|geleverd|gecrediteerd|opgelost)\b"),
+)
+
+_COPY = (
+    r"\b(?:send|resend|re-send|forward|e-?mail|provide|share|attach)(?: me| us| over)?(?: again)?"
+    r"(?: a| the| another| an)?(?: copy| duplicate| pdf| invoice| statement)",
+    r"\bcopy of (?:the |this |that |your |our )?(?:invoice|bill|statement)\b|\binvoice copy\b",
+    r"\b(?:can't|cannot|couldn't|could not|unable to|don't|do not) (?:find|locate|open|see|read)"
+    r" (?:the |your |this |an |any )?(?:invoice|attachment|pdf|bill)\b",
+    r"\b(?:never|not|didn't|did not|haven't|have not) (?:received|got|get|seen)(?: a| the| your| this| any| that)?"
+    r" (?:invoice|bill|pdf|attachment)\b",
+    r"\b(?:kopie|duplikat|zweitschrift)\b|\brechnung\w*[^.!?\n]{0,40}\b(?:erneut|nochmals|noch ?mal|nochmal) (?:zu)?(?:senden|schicken|zusenden)\b"
+    r"|\b(?:senden|schicken|ubermitteln) sie (?:uns |mir )?(?:bitte )?(?:die|eine|nochmals die) rechnung\b"
+    r"|\brechnung (?:nicht )?(?:erhalten|bekommen|gefunden)\b",
+    r"\bcopie de (?:la |votre |cette )?facture\b|\bduplicata\b|\b(?:renvoyer|envoyer|transmettre|retransmettre)"
+    r"[^.!?\n]{0,30}\b(?:facture|copie)\b|\b(?:pas|jamais) recu (?:la |votre |de )?facture\b",
+    r"\bcopia de (?:la |su |esta )?factura\b|\b(?:reenviar|enviar|mandar|remitir)(?:nos|me)?[^.!?\n]{0,30}\b(?:factura|copia)\b"
+    r"|\bno (?:hemos |he )?recibido (?:la |su |ninguna )?factura\b",
+    r"\bkopie van (?:de |uw |deze )?factuur\b|\b(?:stuur|stuurt|sturen|toesturen|opnieuw sturen|nogmaals sturen|doorsturen)"
+    r"[^.!?\n]{0,30}\b(?:factuur|kopie)\b|\bfactuur[^.!?\n]{0,30}\b(?:opnieuw|nogmaals|nog een keer)\b"
+    r"|\bgeen factuur ontvangen\b|\bfactuur niet ontvangen\b",
+)
+
+_QUESTION = (
+    (0.9, r"\b(?:bank (?:details|account|information|info)|account (?:number|details)|iban|swift|bic|sort code|routing number"
+          r"|remit(?:tance)? (?:to )?address|where (?:should|do|can) (?:we|i) (?:send|pay|wire))\b"),
+    (0.9, r"\b(?:po|purchase order) (?:number|no\.?|#)|\bpo\b|\bpurchase order\b|\bw-?9\b|\bw-?8\b|\bvat (?:number|id|reg)|\btax (?:id|form|exempt|number)\b"),
+    (0.9, r"\bwhat (?:is|are|was|were) (?:this|these|the|that) (?:invoice|charge|amount|fee|item|line)s?\b|\bwhat (?:is|was) (?:it|this) for\b"),
+    (0.8, r"\b(?:could|can|would|will) you (?:please |kindly )?(?:clarify|explain|confirm|tell|let (?:me|us) know|advise|check|send|provide|help|look)\b"),
+    (0.7, r"\b(?:which|what|who|where|when|how|why) (?:invoice|amount|account|address|person|department|do|does|did|should|is|are|can|would|much)\b"),
+    (0.6, r"\b(?:i|we) (?:have|had) a question\b|\bquestion (?:about|regarding|on)\b|\bplease advise\b|\bbreakdown\b|\bstatement of account\b|\bstatement\b"),
+    # de
+    (0.9, r"\b(?:bankverbindung|bankdaten|kontodaten|kontonummer|iban|bic)\b|\bwohin (?:sollen|soll|konnen) (?:wir|ich)\b"),
+    (0.9, r"\b(?:bestellnummer|auftragsnummer|po-nummer|kostenstelle|ust-?id|umsatzsteuer|steuernummer)\b"),
+    (0.8, r"\b(?:konnen|konnten|wurden) sie (?:mir |uns )?(?:bitte )?(?:sagen|erklaren|mitteilen|bestatigen|prufen|senden|schicken|erlautern)\b"),
+    (0.7, r"\b(?:was|welche|welcher|wer|wo|wann|wie|warum|wofur) (?:ist|sind|genau|bezieht|betrifft|war|soll|konnen|muss)\b|\bfrage\b"),
+    # fr
+    (0.9, r"\b(?:rib|coordonnees bancaires|iban|bic)\b"),
+    (0.9, r"\b(?:bon de commande|numero de commande|tva|numero fiscal|siret)\b"),
+    (0.8, r"\b(?:pourriez|pouvez|pourrais)[- ]vous (?:nous |me )?(?:envoyer|preciser|expliquer|confirmer|indiquer|dire|transmettre)\b"),
+    (0.7, r"\b(?:quelle?s?|qui|ou|quand|comment|pourquoi|a quoi) (?:est|sont|correspond|concerne|faut|dois|doit|devons)\b|\bquestion\b"),
+    # es
+    (0.9, r"\b(?:datos bancarios|cuenta bancaria|numero de cuenta|iban|swift)\b"),
+    (0.9, r"\b(?:orden de compra|numero de pedido|iva|nif|cif)\b"),
+    (0.8, r"\b(?:podria|podrian|puede|pueden)(?:n)? (?:usted(?:es)? )?(?:enviar|indicar|confirmar|explicar|aclarar|decir|mandar)\w*\b"),
+    (0.7, r"\b(?:que|cual|cuales|quien|donde|cuando|como|por que|a que) (?:es|son|corresponde|concepto|debemos|debo|hay)\b|\bpregunta\b|\bduda\b"),
+    # nl
+    (0.9, r"\b(?:bankgegevens|rekeningnummer|iban|bic)\b"),
+    (0.9, r"\b(?:inkoopordernummer|ordernummer|po-nummer|btw|kvk)\b"),
+    (0.8, r"\b(?:kunt|kan|zou) u (?:mij |ons )?(?:laten weten|uitleggen|bevestigen|sturen|toelichten|vertellen|aangeven)\b"),
+    (0.7, r"\b(?:wat|welke|wie|waar|wanneer|hoe|waarom|waarvoor) (?:is|zijn|moet|moeten|kan|betreft|hoort)\b|\bvraag\b"),
+)
+
+_OUT_OF_OFFICE = (
+    (1.0, r"\bout of (?:the )?office\b|\bout-of-office\b|\booo\b"),
+    (1.0, r"\b(?:on|currently on|away on) (?:annual |parental |maternity |paternity |sick |medical |holiday |vacation |business )?"
+          r"(?:leave|vacation|holiday|holidays|business travel|a business trip|sabbatical)\b"),
+    (0.9, r"\baway from (?:the|my) (?:office|desk)\b|\b(?:limited|no|intermittent) access to (?:my )?e-?mail\b|\bcurrently (?:away|travel+ing|out)\b"),
+    (0.8, r"\b(?:i will be|i'll be|i am|i'm|will be) (?:back|returning|out|away|travel+ing|unavailable|absent)\b|\breturn(?:ing)? (?:on|to the office)\b"),
+    (0.6, r"\b(?:automatic|auto)[- ]?(?:reply|response)\b|\bautoreply\b"),
+    # de
+    (1.0, r"\b(?:abwesend|abwesenheit\w*|nicht im buro|ausser haus|im urlaub|in urlaub|urlaubsbedingt|elternzeit|mutterschutz"
+          r"|krankheitsbedingt|dienstreise|auf reisen)\b"),
+    (0.8, r"\bwieder (?:im buro|erreichbar|da|zuruck|im hause)\b|\bab dem\b[^.!?\n]{0,25}\bwieder\b|\bautomatische antwort\b"),
+    # fr
+    (1.0, r"\b(?:absente?|absence|en conge\w*|en vacances|hors du bureau|en deplacement|conge maternite|conge parental|arret maladie)\b"),
+    (0.8, r"\bde retour (?:le|au bureau|a partir)\b|\breponse automatique\b|\bacces limite\b"),
+    # es
+    (1.0, r"\b(?:fuera de la oficina|de vacaciones|ausente|ausencia|de baja|de viaje|permiso de maternidad|baja medica)\b"),
+    (0.8, r"\b(?:estare de vuelta|regresare|volvere|de regreso el|me reincorporare)\b|\brespuesta automatica\b"),
+    # nl
+    (1.0, r"\b(?:afwezig|afwezigheid|niet op kantoor|met vakantie|op vakantie|verlof|zwangerschapsverlof|ziek gemeld)\b"),
+    (0.8, r"\b(?:weer aanwezig|terug op|ben ik weer|weer bereikbaar|weer op kantoor)\b|\bautomatisch antwoord\b"),
+)
+
+_AUTOMATIC_OTHER = (
+    (1.0, r"\bno longer (?:with|employed|works?|working|at|part of|in charge|responsible|monitored|active|in use)\b"
+          r"|\b(?:has|have) left (?:the|our) (?:company|organi[sz]ation|firm|business)\b|\bleft the company\b"),
+    (1.0, r"\b(?:mailbox|address|email address|e-mail address|inbox) is (?:no longer|not) (?:monitored|in use|active|checked|read)\b"
+          r"|\bunmonitored (?:mailbox|address)\b"),
+    (0.9, r"\b(?:ticket|case|request|incident)(?: number| no\.?| id)? ?#? ?[a-z]*-?\d{3,}\b"
+          r"|\b(?:we have|we've) received your (?:e-?mail|message|request|enquiry|inquiry)\b"
+          r"|\bthis is an automated (?:message|response|reply)\b|\bdo not reply to this\b"),
+    (1.0, r"\b(?:unsubscribe|remove (?:me|us) from|stop (?:sending|emailing)|opt out)\b"),
+    (1.0, r"\bnicht mehr (?:im unternehmen|bei|fur|tatig|beschaftigt|erreichbar unter|aktiv)\b|\bhat das unternehmen verlassen\b"
+          r"|\bpostfach wird nicht\b|\bwir haben ihre (?:nachricht|anfrage|e-?mail) erhalten\b|\babmelden\b|\bticketnummer\b"),
+    (1.0, r"\bne fait plus partie\b|\bn'est plus (?:en poste|chez|dans|employe|joignable)\b|\ba quitte (?:la societe|l'entreprise)\b"
+          r"|\bnous avons bien recu votre (?:message|demande|e-?mail)\b|\bdesabonner|desinscri\w*\b"),
+    (1.0, r"\bya no (?:trabaja|forma parte|esta en|pertenece)\b|\bha dejado la empresa\b|\bhemos recibido su (?:mensaje|correo|solicitud)\b"
+          r"|\bdarse de baja\b|\bdarme de baja\b"),
+    (1.0, r"\bniet meer (?:werkzaam|in dienst|actief|bereikbaar via)\b|\bheeft (?:ons|het bedrijf) verlaten\b"
+          r"|\bwe hebben uw (?:bericht|e-?mail|verzoek|aanvraag) ontvangen\b|\bafmelden\b"),
+    (0.7, r"\b(?:please|kindly) (?:contact|write to|e-?mail|reach out to|direct)\b[^.!?\n]{0,60}@"
+          r"|\b(?:bitte wenden sie sich an|veuillez contacter|contacte con|neem contact op met)\b"),
+)
+
+_BOUNCE = (
+    (1.0, r"\b(?:mail delivery (?:failed|failure|subsystem|system)|delivery (?:has )?failed|delivery status notification"
+          r"|undeliver(?:able|ed mail)|could ?n[o']t be delivered|could not be delivered|was not delivered|wasn't delivered"
+          r"|returned mail|failure notice|non-delivery|delivery failure|message not delivered|permanent(?:ly)? (?:error|fatal)"
+          r"|qmail-send program|mailer-daemon|postmaster)\b"),
+    (1.0, r"\b(?:user unknown|no such (?:user|recipient|mailbox)|recipient (?:address )?rejected|mailbox (?:unavailable|full|not found"
+          r"|does not exist|is full|quota exceeded)|address (?:not found|rejected)|does not exist|over quota|unknown (?:user|recipient)"
+          r"|recipientnotfound|resolver\.adr|host or domain name not found|domain (?:not found|does not exist))\b"),
+    (1.0, r"\b(?:delivery (?:has been |is )?delayed|delivery delay|still (?:not been )?undelivered|not yet been delivered"
+          r"|will (?:continue to )?(?:retry|try again)|delivery incomplete)\b"),
+    (0.8, r"\b(?:5\.\d{1,3}\.\d{1,3}|4\.\d{1,3}\.\d{1,3})\b|\b(?:550|551|552|553|554|450|451|452)[ -]"),
+    (1.0, r"\b(?:unzustellbar|nicht zugestellt|konnte nicht zugestellt|zustellung (?:fehlgeschlagen|verzogert|gescheitert))\b"),
+    (1.0, r"\b(?:non remis|n'a pas pu etre (?:remis|distribue|livre)|echec de (?:la )?(?:remise|distribution)|remise differee)\b"),
+    (1.0, r"\b(?:no se (?:puede|pudo|ha podido) entregar|no entregado|error de entrega|entrega (?:fallida|retrasada))\b"),
+    (1.0, r"\b(?:onbestelbaar|kon niet (?:worden )?(?:bezorgd|afgeleverd)|niet bezorgd|bezorging (?:mislukt|vertraagd))\b"),
+)
+
+_AUTO_SUBJECT = re.compile(
+    r"^\s*(?:automatic reply|auto(?:matic)?[- ]?(?:reply|response)|out of (?:the )?office|ooo\b|abwesenheit|automatische antwort"
+    r"|reponse automatique|absence|respuesta automatica|fuera de la oficina|automatisch antwoord|afwezig)", re.I)
+_BOUNCE_SUBJECT = re.compile(
+    r"^\s*(?:undeliver|delivery status notification|mail delivery|returned mail|failure notice|delivery (?:failure|delayed|notification)"
+    r"|unzustellbar|non remis|no se puede entregar|onbestelbaar|warning: message|message not delivered|nondeliverable"
+    r"|delivery has failed|undelivered)", re.I)
+
+
+def _compile(rules: Sequence[tuple[float, str]]) -> tuple[tuple[float, re.Pattern[str]], ...]:
+    return tuple((w, re.compile(p)) for w, p in rules)
+
+
+_RULES: dict[Label, tuple[tuple[float, re.Pattern[str]], ...]] = {
+    Label.PAID: _compile(_PAID),
+    Label.PROMISE: _compile(_PROMISE),
+    Label.DISPUTE: _compile(_DISPUTE),
+    Label.QUESTION: _compile(_QUESTION),
+    Label.OUT_OF_OFFICE: _compile(_OUT_OF_OFFICE),
+    Label.BOUNCE: _compile(_BOUNCE),
+    Label.OTHER: _compile(_AUTOMATIC_OTHER),
+}
+_PAID_NOT_RE = tuple(re.compile(p) for p in _PAID_NOT)
+_COPY_RE = tuple(re.compile(p) for p in _COPY)
+
+_AMOUNT = re.compile(
+    r"(?:(?:€|eur|euro|gbp|£|usd|us\$|\$|chf|fr\.)\s?\d[\d.,' ]*\d(?:[.,]\d{2})?|\d[\d.,' ]*(?:[.,]\d{2})\s?(?:€|eur|euros?|gbp|£|usd|\$|chf))",
+    re.I)
+_REFERENCE = re.compile(
+    r"\b(?:ref(?:erence)?|payment ref(?:erence)?|verwendungszweck|referenz|reference|referencia|kenmerk|betalingskenmerk"
+    r"|transaction(?: id)?|utr|confirmation (?:no|number)|check (?:no|number|#))[.:# ]*\s*([A-Z0-9][A-Z0-9/_-]{3,})", re.I)
+_EMAIL = re.compile(r"<?([A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})>?")
+_REPLY_SUBJECT = re.compile(r"^\s*(?:(?:re|aw|antw|sv|vs|réf|ref|rif|r|wg|fw|fwd|tr)\s*(?:\[\d+\])?\s*:\s*)+", re.I)
+
+
+# -- reading -------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class _Hit:
+    weight: float
+    phrase: str
+
+
+def _hits(rules: Iterable[tuple[float, re.Pattern[str]]], folded: str, original: str) -> list[_Hit]:
+    found = []
+    for weight, pattern in rules:
+        m = pattern.search(folded)
+        if m:
+            found.append(_Hit(weight, _as_written(original, folded, m.start(), m.end())))
+    return found
+
+
+def _as_written(original: str, folded: str, start: int, end: int) -> str:
+    """The matched phrase in the text's own spelling where the folding kept positions (it
+    does unless accents were dropped or "ß" grew), else as folded."""
+    if len(original) == len(folded):
+        return " ".join(original[start:end].split())
+    return " ".join(folded[start:end].split())
+
+
+def _score(hits: Sequence[_Hit]) -> float:
+    return sum(h.weight for h in hits)
+
+
+def _confidence(win: float, rival: float) -> float:
+    """From the winning score and the strongest rival's: one clear phrase gives about 0.8,
+    two about 0.9; a rival as strong as the winner halves it."""
+    base = win / (win + 0.25)
+    penalty = 0.5 * min(1.0, rival / win) if win else 1.0
+    return round(max(0.0, min(0.99, base * (1 - penalty))), 3)
+
+
+def classify(subject: str, text: str, *, sent: datetime | None = None,
+             automatic: str | None = None, failed: Sequence[str] = ()) -> Reading:
+    """Classify one reply.
+
+    ``text`` is the reply's new text; ``sent`` its Date (for promised and return dates);
+    ``automatic`` what the headers said about the sender, when they were read
+    (``bounce``, ``delay``, ``auto_reply``, ``automated``, ``person``); ``failed`` the failed
+    recipients a delivery report named."""
+    folded, fsubject = fold(text), fold(subject)
+    is_reply = bool(_REPLY_SUBJECT.match(subject))
+    hits = {label: _hits(rules, folded, text) for label, rules in _RULES.items()}
+    if not is_reply:
+        # a subject the sender wrote (not "Re: our reminder") speaks for the message too
+        for label in (Label.BOUNCE, Label.OUT_OF_OFFICE, Label.OTHER, Label.DISPUTE, Label.PAID):
+            hits[label] += _hits(_RULES[label], fsubject, subject)
+    scores = {label: _score(h) for label, h in hits.items()}
+    # "not paid yet", "will be paid once ...": each such phrase cancels one payment phrase
+    vetoes = sum(1 for p in _PAID_NOT_RE if p.search(folded))
+    scores[Label.PAID] = max(0.0, scores[Label.PAID] - vetoes)
+    copy_match = next((m for m in (p.search(folded) for p in _COPY_RE) if m), None)
+    copy = copy_match is not None
+    if copy_match is not None:
+        hits[Label.QUESTION].append(_Hit(1.0, _as_written(text, folded, *copy_match.span())))
+        scores[Label.QUESTION] += 1.0
+
+    label, confidence = _decide(scores, subject, is_reply, automatic)
+    reading = Reading(label=label, confidence=confidence,
+                      evidence=tuple(dict.fromkeys(h.phrase for h in hits[label]))[:6],
+                      scores={k.value: round(v, 2) for k, v in scores.items() if v},
+                      copy_request=copy and label is Label.QUESTION, text=text)
+    return _extract(reading, text, sent, failed)
+
+
+def _decide(scores: dict[Label, float], subject: str, is_reply: bool,
+            automatic: str | None) -> tuple[Label, float]:
+    s = scores
+    # 1. what the headers proved
+    if automatic in ("bounce", "delay"):
+        return Label.BOUNCE, 0.99
+    auto_subject = bool(_AUTO_SUBJECT.match(subject))
+    bounce_subject = bool(_BOUNCE_SUBJECT.match(subject))
+    if bounce_subject or s[Label.BOUNCE] >= 1.8 or (s[Label.BOUNCE] >= 1.0 and not is_reply and automatic != "person"):
+        return Label.BOUNCE, min(0.99, 0.7 + 0.1 * s[Label.BOUNCE] + (0.15 if bounce_subject else 0))
+    machine = automatic in ("auto_reply", "automated") or auto_subject
+    if machine or s[Label.OUT_OF_OFFICE] >= 1.6 or s[Label.OTHER] >= 1.0 and automatic != "person":
+        if s[Label.OTHER] >= 1.0 and s[Label.OTHER] >= s[Label.OUT_OF_OFFICE] - 0.5:
+            return Label.OTHER, _confidence(s[Label.OTHER], s[Label.OUT_OF_OFFICE])
+        if s[Label.OUT_OF_OFFICE] >= 0.8 or (machine and s[Label.OUT_OF_OFFICE] > 0):
+            boost = 0.1 if machine else 0.0
+            return Label.OUT_OF_OFFICE, min(0.99, _confidence(s[Label.OUT_OF_OFFICE], 0) + boost)
+        if machine and not any(s[k] for k in (Label.PAID, Label.PROMISE, Label.DISPUTE, Label.QUESTION)):
+            return Label.OTHER, 0.6
+    # 2. the client's words, in the order that protects the client relationship
+    person = (Label.DISPUTE, Label.PAID, Label.PROMISE, Label.QUESTION)
+    if s[Label.DISPUTE] >= 1.0:
+        rival = max(s[Label.PAID], s[Label.QUESTION]) * 0.5
+        return Label.DISPUTE, _confidence(s[Label.DISPUTE], rival)
+    if s[Label.PAID] >= 0.9:
+        rival = max(s[Label.DISPUTE], s[Label.PROMISE] * 0.5, s[Label.QUESTION] * 0.5)
+        return Label.PAID, _confidence(s[Label.PAID], rival)
+    if s[Label.PROMISE] >= 0.8:
+        rival = max(s[Label.DISPUTE], s[Label.PAID], s[Label.QUESTION] * 0.5)
+        return Label.PROMISE, _confidence(s[Label.PROMISE], rival)
+    if s[Label.QUESTION] >= 0.7:
+        rival = max(s[Label.DISPUTE], s[Label.PAID], s[Label.PROMISE])
+        return Label.QUESTION, _confidence(s[Label.QUESTION], rival)
+    best = max(person, key=lambda k: s[k])
+    if s[best] > 0:
+        return best, round(_confidence(s[best], 0) * 0.6, 3)   # weak words only: a person decides
+    if s[Label.OUT_OF_OFFICE] > 0:
+        return Label.OUT_OF_OFFICE, round(_confidence(s[Label.OUT_OF_OFFICE], 0) * 0.6, 3)
+    return Label.OTHER, 0.5
+
+
+def _extract(r: Reading, text: str, sent: datetime | None, failed: Sequence[str]) -> Reading:
+    from dataclasses import replace
+    if r.label is Label.PROMISE and sent is not None:
+        found = when.promised_date(text, sent)
+        if found:
+            return replace(r, promise_date=found.day, promise_phrase=found.phrase,
+                           evidence=(*r.evidence, found.phrase))
+    elif r.label is Label.OUT_OF_OFFICE and sent is not None:
+        back = when.return_date(text, sent)
+        if back:
+            return replace(r, return_date=back.day, evidence=(*r.evidence, back.phrase))
+    elif r.label is Label.PAID:
+        return replace(r, amounts=tuple(dict.fromkeys(m.group(0).strip() for m in _AMOUNT.finditer(text)))[:5],
+                       references=tuple(dict.fromkeys(m.group(1) for m in _REFERENCE.finditer(text)))[:5])
+    elif r.label is Label.BOUNCE:
+        address = failed[0] if failed else _failed_in_text(text)
+        return replace(r, failed_address=address)
+    return r
+
+
+_DAEMONS = re.compile(r"^(?:mailer-daemon|postmaster|no-?reply|noreply|mail-?daemon|bounce[s]?|mdaemon)\b", re.I)
+
+
+def _failed_in_text(text: str) -> str | None:
+    """The first address a delivery report's words name that is not a mail system's own."""
+    for m in _EMAIL.finditer(text):
+        address = m.group(1).strip("'.").lower()
+        if not _DAEMONS.match(address):
+            return address
+    return None

@@ -1,0 +1,80 @@
+"""The words a client actually wrote in a reply: HTML turned into text, and the quoted
+reminder, earlier messages, forwarded mail, signatures and disclaimers cut away.
+
+The cutting is done by mail-parser-reply (quote headers, signatures and disclaimers in many
+languages); what it leaves, a few more cuts made here catch: quote markers on their own
+lines, forwarded-message banners, "sent from my phone" footers and the HTML quote blocks of
+Outlook, Gmail and Thunderbird, which are cut before the HTML becomes text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from inscriptis import get_text
+from mailparser_reply import EmailReplyParser
+
+LANGUAGES = ("en", "de", "fr", "es", "nl")
+
+_parser = EmailReplyParser(languages=list(LANGUAGES))
+
+# Where the quoted part of an HTML reply begins, in the markup of common mail programs.
+_HTML_QUOTE = re.compile(
+    r"<div[^>]+(?:id=[\"']?(?:divRplyFwdMsg|appendonsend|mail-editor-reference-message-container)"
+    r"|class=[\"']?(?:gmail_quote|moz-cite-prefix|yahoo_quoted|zmail_extra|OutlookMessageHeader))"
+    r"|<blockquote|<hr[^>]+id=[\"']?stopSpelling"
+    r"|<div[^>]+style=[\"'][^\"']*border-top:\s*solid\s*#[Ee]1[Ee]1[Ee]1", re.I)
+
+# Lines where the new text ends, whatever the library kept: a quote, a forwarded message,
+# an Outlook header block, a phone's footer.
+_END = re.compile(
+    r"^\s*(?:>"
+    r"|-{2,}\s*(?:original message|urspr.ngliche nachricht|message d'origine|mensaje original"
+    r"|oorspronkelijk bericht|forwarded message|weitergeleitete nachricht|message transf.r."
+    r"|mensaje reenviado|doorgestuurd bericht)"
+    r"|begin forwarded message|anfang der weitergeleiteten|d.but du message (?:r.exp.di.|transf.r.)"
+    r"|inicio del mensaje reenviado|begin van doorgestuurd bericht"
+    r"|(?:from|von|de|van)\s*:\s.*@"
+    r"|(?:sent from|gesendet von|von meinem|envoy. (?:de|depuis)|enviado desde|verzonden (?:vanaf|met)"
+    r"|verstuurd vanaf|get outlook for)\b"
+    r"|(?:on|am|le|el|op)\s.{4,160}(?:wrote|schrieb|a .crit|escribi.|schreef)\s*:?\s*$)",
+    re.I | re.M)
+
+
+def html_to_text(html: str) -> str:
+    """Readable text of an HTML body, without its quoted part."""
+    m = _HTML_QUOTE.search(html)
+    return str(get_text(html[:m.start()] if m else html))
+
+
+def new_text(body: str, *, html: bool = False) -> str:
+    """The new words of a reply's body (plain text, or HTML when ``html``)."""
+    text = html_to_text(body) if html else body
+    text = text.replace("\r\n", "\n").replace("\u00a0", " ")
+    try:
+        replies = _parser.read(text=text).replies
+        kept = replies[0].body if replies else text
+    except Exception:  # noqa: BLE001 - a parsing library must not lose a reply: keep it all
+        kept = text
+    if not kept.strip():
+        kept = text
+    m = _END.search(kept)
+    if m and kept[:m.start()].strip():
+        kept = kept[:m.start()]
+    lines = [" ".join(line.split()) for line in kept.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def looks_like_html(body: str) -> bool:
+    return bool(re.match(r"\s*(?:<!doctype html|<html|<body|<div|<p[\s>]|<table|<meta|<head)",
+                         body, re.I))
+
+
+def fold(text: str) -> str:
+    """Text as the classifier's patterns read it: lower case, accents dropped (``é`` -> ``e``,
+    ``ü`` -> ``u``), typographic apostrophes made plain, runs of spaces made one."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("ß", "ss")
+    return re.sub(r"[ \t]+", " ", text)

@@ -1,0 +1,817 @@
+"""Dates in a client's reply: the day they promise to pay by, and the day someone away is back.
+
+Replies come in English, German, French, Spanish and Dutch; case and accents do not matter
+("naechste Woche", "decembre"). Relative words resolve against the sender's local calendar
+day ``d`` of the reply's Date header (``sent.date()``, never the UTC day):
+
+- today / tomorrow / the day after tomorrow -> d, d+1, d+2;
+- a weekday, also "next Friday" -> the next such weekday strictly after d;
+- this week, end of the week -> Friday of d's ISO week; next week -> Friday of the week after;
+- end of the month -> its last day; next month -> the last day of the next month;
+  early next month -> the 5th of the next month;
+- "the 15th", "am 15.", "le 15" -> the first 15th on or after d; an explicit date without a
+  year -> the first such date on or after d; numbers with / or . are day-first unless the
+  second one is above 12; ISO dates are year-month-day; impossible dates are no dates;
+- in N days / weeks -> d + N days (weeks x 7).
+
+A few readings go beyond the list and follow its spirit: "Friday next week" is that week's
+Friday, "mid December" the 15th, "early December" the 5th, "in December" its last day, "in 5
+business days" skips weekends, "last Friday" and "yesterday" are in the past.
+
+A promise is the date attached to a commitment to pay. The invoice's date, a due date, the
+date of an earlier message, a past date, a day told of as done ("we paid on Monday") and the
+end of someone's absence are not promises. Of the rest, a date in the same sentence as a word
+for paying wins, then one after a word of deadline ("by", "bis", "avant", "antes del",
+"uiterlijk"), then the later date: a client who names two days commits to the last.
+Out of office, "back on X" gives X and "away until X" gives X + 1 (X is the last day away).
+
+Everything is regular expressions compiled at import, run over a folded copy of the text
+(lower case, accents removed, one character for one, so spans carry over to the original).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import TypeAlias
+
+from babel.dates import get_day_names, get_month_names
+
+LOCALES = ("en", "de", "fr", "es", "nl")
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    day: date
+    phrase: str       # the words it was read from, as written in the text
+    start: int        # span of the phrase in the text
+    end: int
+
+
+# --- folding: lower case without accents, one character for one ----------------------------
+
+def _fold_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0x41, 0x250):
+        low = chr(code).lower()
+        if len(low) != 1:
+            continue
+        parts = unicodedata.normalize("NFD", low)
+        base = parts[0] if all(unicodedata.combining(c) for c in parts[1:]) else low
+        if base != chr(code):
+            table[code] = base
+    table.update({ord(c): "'" for c in "\u2019\u2018\u00b4`"})
+    table.update({ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014"})
+    table.update({ord(c): " " for c in "\u00a0\u2009\u202f"})
+    return table
+
+
+_FOLD = _fold_table()
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def _fold(text: str) -> str:
+    return text.translate(_FOLD)
+
+
+def _key(words: str) -> str:
+    """What every spelling of a phrase has in common ("Nächste  Woche", "naechste woche")."""
+    s = _fold(words).replace("ß", "ss")
+    for digraph, vowel in (("ae", "a"), ("oe", "o"), ("ue", "u")):
+        s = s.replace(digraph, vowel)
+    return _NOT_WORD.sub("", s)
+
+
+# --- word lists as regular expressions ------------------------------------------------------
+
+_Trie: TypeAlias = "dict[str, _Trie]"
+_UMLAUT = {"ä": "(?:ae|a)", "ö": "(?:oe|o)", "ü": "(?:ue|u)", "ß": "(?:ss|ß)"}
+_CHOICE = re.compile(r"\{([^{}]*)\}|\[([^\[\]]*)\]")
+
+
+def _atoms(phrase: str) -> list[str]:
+    out = []
+    for ch in phrase.lower():
+        if ch in _UMLAUT:
+            out.append(_UMLAUT[ch])
+        elif ch == " ":
+            out.append(r"\s+")
+        elif ch in "-'":
+            out.append(rf"[{ch}\s]?")
+        else:
+            out.append(re.escape(_fold(ch)))
+    return out
+
+
+def _expand(template: str) -> list[str]:
+    """``"[the ]end of {the|this} month"``: ``{a|b}`` is a choice, ``[a|b]`` an optional one."""
+    m = _CHOICE.search(template)
+    if not m:
+        return [" ".join(template.split())]
+    options = (m[1] if m[1] is not None else m[2] + "|").split("|")
+    return [p for o in options for p in _expand(template[:m.start()] + o + template[m.end():])]
+
+
+def _words(*templates: str) -> list[str]:
+    return [p for t in templates for p in _expand(t)]
+
+
+def _union(phrases: Iterable[str]) -> str:
+    """One expression for all phrases, shaped as a trie so that matching does not try each
+    phrase in turn at every position; at one position the longest phrase wins."""
+    trie: _Trie = {}
+    for phrase in phrases:
+        node = trie
+        for atom in _atoms(phrase):
+            node = node.setdefault(atom, {})
+        node[""] = {}
+    return _trie_pattern(trie)
+
+
+def _trie_pattern(node: _Trie) -> str:
+    branches = [atom + _trie_pattern(child) for atom, child in node.items() if atom]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body
+
+
+def _cue(*templates: str, tail: str) -> re.Pattern[str]:
+    """Any of the phrases, followed by ``tail``."""
+    return re.compile(rf"(?<!\w)(?:{_union(_words(*templates))}){tail}")
+
+
+# --- names of months, weekdays and numbers --------------------------------------------------
+
+def _babel_names(get: Callable[..., Mapping[int, str]]) -> dict[str, int]:
+    names = {}
+    for locale in LOCALES:
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                for number, name in get(width, context, locale).items():
+                    names[name.lower().rstrip(".")] = number
+    return names
+
+
+_MONTH_NAMES = _babel_names(get_month_names) | {
+    "sept": 9, "mrz": 3, "jänner": 1, "febr": 2, "juil": 7, "janv": 1, "févr": 2, "avr": 4, "déc": 12,
+    "setiembre": 9, "dic": 12, "okt": 10, "dez": 12}
+_MONTH_OF = {_key(name): number for name, number in _MONTH_NAMES.items()}
+# Only whole weekday names stand alone ("do", "mar", "sat" are everyday words).
+_WEEKDAY_OF = {_key(name): number for name, number in _babel_names(get_day_names).items()
+               if len(name) > 4} | {"sonnabend": 5}
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "fourteen": 14, "fifteen": 15, "twenty": 20, "thirty": 30,
+    "ein": 1, "eine": 1, "einer": 1, "einem": 1, "eines": 1, "eins": 1, "zwei": 2, "drei": 3,
+    "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9, "zehn": 10,
+    "vierzehn": 14, "zwanzig": 20, "dreißig": 30,
+    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8,
+    "neuf": 9, "dix": 10, "quinze": 15, "vingt": 20, "trente": 30,
+    "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7,
+    "ocho": 8, "nueve": 9, "diez": 10, "quince": 15, "veinte": 20, "treinta": 30,
+    "een": 1, "één": 1, "twee": 2, "drie": 3, "vijf": 5, "zes": 6, "zeven": 7, "negen": 9,
+    "tien": 10, "veertien": 14, "twintig": 20, "dertig": 30,
+}
+_NUMBER_OF = {_key(word): n for word, n in _NUMBER_WORDS.items()}
+
+_ANY_MONTH = _union(_MONTH_NAMES)
+_MONTH = rf"(?P<month>{_ANY_MONTH})(?!\w)(?:\.(?=\s*\d))?"   # "Dec. 15", not a full stop
+_WEEKDAY = _union(n for n in _babel_names(get_day_names) | {"sonnabend": 5} if _key(n) in _WEEKDAY_OF)
+_YEAR = r"(?P<year>\d{4})(?!\d)"
+# a day number on its own: "the 15th of December" is read whole, "the 2nd reminder" is no date
+_COUNTED = _union(_words(
+    "reminder", "notice", "time", "attempt", "letter", "warning", "demand", "request", "instalment",
+    "installment", "quarter", "mahnung", "mahnstufe", "mahnlauf", "zahlungserinnerung", "erinnerung",
+    "rechnung", "mal", "stufe", "rate", "quartal", "rappel", "relance", "recordatorio", "aviso",
+    "herinnering", "aanmaning", "keer"))
+_DAY_ALONE = rf"(?!\s*(?:of\s+|de\s+)?{_ANY_MONTH}(?!\w))(?!\s*(?:{_COUNTED})(?!\w))"
+
+
+# --- the calendar ---------------------------------------------------------------------------
+
+def _make(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _next_month(d: date) -> tuple[int, int]:
+    return (d.year + 1, 1) if d.month == 12 else (d.year, d.month + 1)
+
+
+def _next_weekday(d: date, weekday: int) -> date:
+    return d + timedelta(days=(weekday - d.weekday() - 1) % 7 + 1)
+
+
+def _previous_weekday(d: date, weekday: int) -> date:
+    return d - timedelta(days=(d.weekday() - weekday - 1) % 7 + 1)
+
+
+def _week_day(d: date, weekday: int, weeks: int) -> date:
+    """``weekday`` of the ISO week ``weeks`` after d's."""
+    return d + timedelta(days=weekday - d.weekday() + 7 * weeks)
+
+
+def _day_of_month(d: date, day: int) -> date | None:
+    """The first ``day``-th of a month on or after d."""
+    year, month = d.year, d.month
+    for _ in range(13):
+        found = _make(year, month, day)
+        if found and found >= d:
+            return found
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
+
+
+def _day_of_year(d: date, month: int, day: int) -> date | None:
+    """The first ``day`` of ``month`` on or after d (a 29 February may be years away)."""
+    for year in range(d.year, d.year + 9):
+        found = _make(year, month, day)
+        if found and found >= d:
+            return found
+    return None
+
+
+def _full_year(year: str) -> int:
+    return int(year) + (2000 if len(year) == 2 else 0)
+
+
+def _add_months(d: date, months: int) -> date:
+    year, month = divmod(d.month - 1 + months, 12)
+    year += d.year
+    return date(year, month + 1, min(d.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _add_business_days(d: date, days: int) -> date:
+    while days > 0:
+        d += timedelta(days=1)
+        days -= d.weekday() < 5
+    return d
+
+
+# --- reading one expression -----------------------------------------------------------------
+
+def _explicit(m: re.Match[str], d: date) -> date | None:
+    month, day = _MONTH_OF[_key(m["month"])], int(m["day"])
+    if m["year"]:
+        return _make(_full_year(m["year"]), month, day)
+    return _day_of_year(d, month, day)
+
+
+def _numeric(m: re.Match[str], d: date) -> date | None:
+    first, second = int(m["a"]), int(m["b"])
+    day, month = (second, first) if second > 12 >= first else (first, second)
+    if m["year"]:
+        return _make(_full_year(m["year"]), month, day)
+    return _day_of_year(d, month, day)
+
+
+def _iso(m: re.Match[str], d: date) -> date | None:
+    return _make(int(m["year"]), int(m["a"]), int(m["b"]))
+
+
+def _ordinal(m: re.Match[str], d: date) -> date | None:
+    day = int(m["day"])
+    return _day_of_month(d, day) if 1 <= day <= 31 else None
+
+
+def _weekday(m: re.Match[str], d: date) -> date | None:
+    weekday = _WEEKDAY_OF[_key(m["wd"])]
+    if _IS_PAST.get(_key(_group(m, "modifier") + (m["after"] or "")), False):
+        return _previous_weekday(d, weekday)
+    return _next_weekday(d, weekday)
+
+
+def _weekday_next_week(m: re.Match[str], d: date) -> date | None:
+    return _week_day(d, _WEEKDAY_OF[_key(m["wd"])], 1)
+
+
+# "early December", "Mitte Dezember", "fin décembre", "in December": which day of that month
+_PARTS_OF_MONTH = {
+    5: _words("early", "[the ]{beginning|start} of", "anfang", "zu beginn", "[au ]début [de]",
+              "{principios|comienzos|inicios} de", "begin [van]"),
+    15: _words("mid", "[the ]middle of", "mitte", "[la ]mi", "mediados de", "half", "medio", "midden"),
+    31: _words("late", "[the ]end of", "ende", "[la ]fin [de]", "{finales|final} de", "{eind|einde} [van]",
+               "in", "im", "en", "during", "in the course of", "im laufe des", "courant",
+               "au cours du mois de", "dans le courant du mois de", "en el mes de", "in de loop van",
+               "im monat", "in the month of", "au mois de"),
+}
+_PART_OF = {_key(w): day for day, words in _PARTS_OF_MONTH.items() for w in words}
+
+
+def _part_of_month(m: re.Match[str], d: date) -> date | None:
+    month, part = _MONTH_OF[_key(m["month"])], _PART_OF[_key(m["part"])]
+    year = int(m["year"]) if m["year"] else d.year
+    day = date(year, month, min(part, calendar.monthrange(year, month)[1]))
+    if day < d and not m["year"]:
+        day = date(year + 1, month, min(part, calendar.monthrange(year + 1, month)[1]))
+    return day
+
+
+_UNIT_WORDS = {
+    ("days", 1): _words("day[s]", "tag[e|en]", "jour[s]", "día[s]", "dag[en]"),
+    ("days", 7): _words("week[s]", "woche[n]", "semaine[s]", "semana[s]", "weken"),
+    ("days", 14): _words("fortnight"),
+    ("months", 1): _words("month[s]", "monat[e|en]", "mois", "mes", "meses", "maand[en]"),
+    ("business", 1): _words("{business|working|bank} day[s]",
+                            "{werktag|arbeitstag|bankarbeitstag|geschäftstag}[e|en]",
+                            "jours {ouvrés|ouvrables}", "días {hábiles|laborables}", "werkdag[en]"),
+}
+_UNIT_OF = {_key(w): unit for unit, words in _UNIT_WORDS.items() for w in words}
+
+
+def _duration(m: re.Match[str], d: date) -> date | None:
+    count = int(m["n"]) if m["n"].isdigit() else _NUMBER_OF[_key(m["n"])]
+    unit, size = _UNIT_OF[_key(m["unit"])]
+    if unit == "months":
+        return _add_months(d, count)
+    if unit == "business":
+        return _add_business_days(d, count)
+    return d + timedelta(days=count * size)
+
+
+_FIXED: dict[str, tuple[Callable[[date], date], list[str]]] = {
+    "today": (lambda d: d, _words(
+        "today", "later today", "this {morning|afternoon|evening}", "end of day", "eod",
+        "close of business", "heute", "heute {noch|morgen|früh|vormittag|mittag|nachmittag|abend}",
+        "noch heute", "aujourd'hui", "ce {matin|midi|soir}", "cet après-midi", "dans la journée",
+        "hoy", "hoy mismo", "esta {mañana|tarde|noche}", "en el día de hoy", "vandaag",
+        "vandaag nog", "nog vandaag", "{vanochtend|vanmorgen|vanmiddag|vanavond}")),
+    "tomorrow": (lambda d: d + timedelta(days=1), _words(
+        "tomorrow", "tomorrow {morning|afternoon|evening}", "morgen",
+        "morgen {früh|vormittag|mittag|nachmittag|abend|vroeg}", "demain",
+        "demain {matin|midi|soir|après-midi}", "mañana", "mañana por la {mañana|tarde|noche}",
+        "morgen{ochtend|middag|avond}")),
+    "after tomorrow": (lambda d: d + timedelta(days=2), _words(
+        "[the ]day after tomorrow", "übermorgen", "après-demain", "pasado mañana", "overmorgen")),
+    "yesterday": (lambda d: d - timedelta(days=1), _words(
+        "yesterday", "gestern", "gestern {morgen|abend|nachmittag}", "ayer", "gisteren")),
+    "this week": (lambda d: _week_day(d, 4, 0), _words(
+        "this week", "[the ]end of {the|this} week", "[the ]end of week", "later this week",
+        "within the week", "[in ]the course of {the|this} week", "sometime this week",
+        "{diese|dieser} woche", "noch diese woche", "diese woche noch", "ende {der|dieser} woche",
+        "im laufe {der|dieser} woche", "innerhalb {der|dieser} woche", "cette semaine",
+        "[la ]fin de {la|cette} semaine", "fin de semaine", "[dans le ]courant de {la|cette} semaine",
+        "dans la semaine", "plus tard cette semaine", "esta semana", "esta misma semana",
+        "[el ]{final|fin|finales} de {la|esta} semana", "a lo largo de {la|esta} semana",
+        "[en ]el transcurso de {la|esta} semana", "deze week", "nog deze week", "deze week nog",
+        "later deze week", "[het ]{eind|einde} van {de|deze} week", "{eind|einde} deze week",
+        "in de loop van {de|deze} week")),
+    "next week": (lambda d: _week_day(d, 4, 1), _words(
+        "next week", "[the ]{end|beginning|start} of next week",
+        "{early|later|sometime|during} next week", "[in ]the course of next week", "the coming week",
+        "[the ]end of the {next|coming} week",
+        "{nächste|nächster|nächsten|kommende|kommender|kommenden} woche",
+        "{ende|anfang|mitte} {nächster|kommender} woche",
+        "{ende|anfang|mitte} der {nächsten|kommenden} woche",
+        "{im laufe|in|innerhalb} der {nächsten|kommenden} woche",
+        "[la ]semaine prochaine", "[la ]{fin|début} de la semaine prochaine",
+        "{fin|début} de semaine prochaine", "[dans le ]courant de la semaine prochaine",
+        "dans la semaine prochaine", "la semaine qui vient",
+        "[la ]{próxima semana|semana que viene|semana próxima|semana entrante}",
+        "{final|fin|finales|principios|comienzos|mediados} de la {próxima semana|semana que viene}",
+        "{a lo largo|el transcurso} de la {próxima semana|semana que viene}",
+        "{volgende|komende} week", "{eind|einde|begin|half} {volgende|komende} week",
+        "{eind|einde|begin} van [de ]{volgende|komende} week",
+        "in de loop van [de ]{volgende|komende} week", "in de {volgende|komende} week")),
+    "last week": (lambda d: _week_day(d, 4, -1), _words(
+        "last week", "{letzte|letzten|vergangene|vergangenen|vorige|vorigen} woche",
+        "la semaine {dernière|passée}", "la semana pasada", "{vorige|afgelopen} week")),
+    "month end": (lambda d: _month_end(d.year, d.month), _words(
+        "[the ]end of {the|this} month", "[the ]end of [the ]current month", "[the ]end of month",
+        "month end", "month-end", "this month", "later this month", "[in ]the course of the month",
+        "ende {des|dieses|diesen} monats", "ende des laufenden monats", "ende monat",
+        "monatsende", "diesen monat", "diesen monat noch", "noch diesen monat",
+        "[noch ]in diesem monat", "im laufe {des|dieses} monats", "monatsletzten", "ultimo",
+        "[la ]fin {du|de ce|de} mois", "fin du mois en cours", "ce mois-ci", "ce mois",
+        "[dans le ]courant du mois", "[el |los ]{final|fin|finales} {de|del} mes",
+        "{final|fin|finales} de este mes", "{final|fin|finales} del mes en curso", "este mes",
+        "este mismo mes", "a lo largo {del|de este} mes", "[het ]{eind|einde} van {de|deze} maand",
+        "{eind|einde} {de|deze} maand", "{eind|einde} maand", "maandeinde", "deze maand",
+        "nog deze maand", "in de loop van {de|deze} maand")),
+    "next month": (lambda d: _month_end(*_next_month(d)), _words(
+        "next month", "[the ]end of next month", "[the ]end of the {next|coming|following} month",
+        "the coming month", "{during|sometime|later} next month", "[in ]the course of next month",
+        "{nächsten|nächster|nächste|kommenden|kommender} monat[s]",
+        "ende {nächsten|kommenden|des nächsten|des kommenden} monats",
+        "im {nächsten|kommenden} monat", "im laufe des {nächsten|kommenden} monats",
+        "[le ]mois prochain", "[la ]fin du mois prochain", "fin de mois prochain",
+        "[dans le ]courant du mois prochain", "le mois qui vient",
+        "[el ]{mes que viene|próximo mes|mes próximo|mes entrante}",
+        "{final|fin|finales} del {mes que viene|próximo mes|mes próximo}",
+        "a lo largo del {mes que viene|próximo mes}", "{volgende|komende} maand",
+        "{eind|einde} [van ][de ]{volgende|komende} maand",
+        "in de loop van [de ]{volgende|komende} maand")),
+    "early next month": (lambda d: date(*_next_month(d), 5), _words(
+        "early next month", "[the ]{beginning|start} of {next|the next|the coming|the following} month",
+        "early in the {next|coming} month", "[the ]first week of next month",
+        "anfang {nächsten|kommenden|des nächsten|des kommenden} monats",
+        "anfang {nächster|kommender|nächsten|kommenden} monat",
+        "zu beginn des {nächsten|kommenden} monats", "[le ]début {du|de} mois prochain",
+        "en début de mois prochain", "début du mois qui vient",
+        "{principios|comienzos|inicios} de[l] {mes que viene|próximo mes|mes próximo}",
+        "begin {volgende|komende} maand", "[het ]begin van [de ]{volgende|komende} maand")),
+    "year end": (lambda d: date(d.year, 12, 31), _words(
+        "[the ]end of {the|this} year", "year end", "year-end", "ende {des|dieses} jahres",
+        "jahresende", "fin {de l'année|d'année|de cette année}", "{final|fin|finales} {de|del} año",
+        "{final|fin|finales} de este año", "{eind|einde} van {het|dit} jaar", "{eind|einde} dit jaar",
+        "jaareinde")),
+}
+_FIXED_OF = {_key(p): name for name, (_, phrases) in _FIXED.items() for p in phrases}
+
+
+def _fixed(m: re.Match[str], d: date) -> date | None:
+    return _FIXED[_FIXED_OF[_key(m[0])]][0](d)
+
+
+# --- the rules ------------------------------------------------------------------------------
+
+Resolve: TypeAlias = Callable[[re.Match[str], date], "date | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    kind: str
+    pattern: re.Pattern[str]
+    resolve: Resolve | None      # None: words that look like a date and are not one ("24/7")
+    not_after: re.Pattern[str]   # what may not stand right before the match
+
+
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _rule(kind: str, pattern: str, resolve: Resolve | None, not_after: str = "") -> _Rule:
+    # the start is checked after matching: a pattern that starts with a lookbehind is
+    # several times slower, as the engine can no longer skip to a possible first character
+    return _Rule(kind, re.compile(rf"(?:{pattern})(?!\w)"), resolve,
+                 re.compile(not_after) if not_after else _WORD_CHAR)
+
+
+_MODIFIERS = {
+    False: _words("next", "this", "coming", "this coming", "{nächsten|nächster|nächste|kommenden|diesen}",
+                  "el próximo", "este", "próximo", "aanstaande", "komende", "volgende", "deze", "ce"),
+    True: _words("last", "past", "previous", "{letzten|vergangenen|vorigen}", "afgelopen", "vorige",
+                 "el pasado"),
+}
+_MODIFIERS_AFTER = {False: _words("prochain", "qui vient", "que viene", "próximo"),
+                    True: _words("dernier", "passé", "pasado")}
+_IS_PAST = {_key(w): past for table in (_MODIFIERS, _MODIFIERS_AFTER) for past, words in table.items()
+            for w in words}
+_MODIFIER = _union(w for words in _MODIFIERS.values() for w in words)
+_MODIFIER_AFTER = _union(w for words in _MODIFIERS_AFTER.values() for w in words)
+_NEXT_WEEK = _union(_words(
+    "next week", "{nächste|nächster|kommende|kommender} woche", "der {nächsten|kommenden} woche",
+    "[de ]la semaine prochaine", "[de ]la {semana que viene|próxima semana|semana próxima}",
+    "[van ]{volgende|komende} week"))
+_COUNT = rf"(?P<n>\d{{1,3}}|{_union(_NUMBER_WORDS)})"
+_UNIT = rf"(?P<unit>{_union(w for words in _UNIT_WORDS.values() for w in words)})"
+_WITHIN = _union(_words(
+    "in", "within", "{in|within|over} the {next|coming}", "innerhalb [von]",
+    "{innerhalb|in} der {nächsten|kommenden}", "in den {nächsten|kommenden}", "binnen", "innert",
+    "dans [les]", "sous", "d'ici", "dans un délai de", "en", "dentro de", "en {los próximos|las próximas}",
+    "en un plazo de", "over", "[binnen ]de komende"))
+_MORE = r"(?:(?:more|further|weitere[n]?|prochaine?s?|proxim[oa]s)\s+)?"
+# the words that make a bare number a day of the month: "am 15.", "le 15", "el día 15"
+_DAY_AFTER_GERMAN = _union(_words(
+    "am", "zum", "bis [zum]", "vor dem", "ab [dem]", "den", "dem", "vom", "bis spätestens",
+    "spätestens [am|zum]", "bis einschließlich"))
+_DAY_AFTER_FRENCH = _union(_words(
+    "le", "au", "du", "jusqu'au", "avant le", "dès le", "à partir du", "pour le", "d'ici le"))
+_DAY_AFTER_DUTCH = _union(_words("op", "voor", "tot", "uiterlijk", "per", "na", "tegen", "rond"))
+_DAY_AFTER_SPANISH = _union(_words("el", "del", "al", "hasta el", "para el", "antes del"))
+_NOT_A_DAY_AFTER = r"(?![.,:/h]?\d|\s*(?:%|€|\$|eur|h\b|heures|horas|uhr))" + _DAY_ALONE
+_OFFICE_HOURS = (r"\s*,?\s*(?:from\s+|von\s+|de\s+|van\s+)?\d{1,2}(?:[:.h]\d\d)?\s*(?:am|pm|uhr|h)?\s*"
+                 r"(?:-|to|bis|a|tot)\s*\d")
+_NUMERIC_START = r"[\w./]|(?<=\w)-"   # keeps "INV-15/12" and "115.12." out, lets "10.12.-14.12." in
+
+_RULES = (
+    _rule("ignore", _union(_words("{guten|goede|am|jeden} morgen", "{la|por la|de la|toda la|cada} mañana")),
+          None),
+    _rule("ignore", rf"(?:{_WEEKDAY})\s*(?:-|to|through|bis|au|a|tot|t/m)\s*(?:{_WEEKDAY})"
+                    rf"(?={_OFFICE_HOURS})", None),
+    _rule("explicit", r"(?P<day>[0-9][0-9]?)(?:st|nd|rd|th|er|e|de|ste|\.)?\s*(?:of\s+|de\s+)?"
+                      rf"{_MONTH}(?:,?\s*(?:de\s+)?{_YEAR})?", _explicit),
+    _rule("explicit", rf"{_MONTH}\s*(?:the\s+)?(?P<day>[0-9][0-9]?)(?:st|nd|rd|th)?(?![\d:])"
+                      rf"(?:,?\s+{_YEAR})?", _explicit),
+    _rule("numeric", r"(?P<year>[0-9]\d{3})(?P<sep>[-/])(?P<a>[0-9][0-9]?)(?P=sep)(?P<b>\d{1,2})(?![\d/-])",
+          _iso, _NUMERIC_START),
+    _rule("numeric", r"(?P<a>[0-9][0-9]?)(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})"
+                     r"(?![\d/-]|\.\d)", _numeric, _NUMERIC_START),
+    # 15.12. (the closing dot keeps amounts like 15.12 out) and 15/12 (two digits keep 1/2 out)
+    _rule("numeric", r"(?P<a>[0-9][0-9]?)\.(?P<b>\d{1,2})\.(?P<year>)(?!\d)", _numeric, _NUMERIC_START),
+    _rule("numeric", r"(?P<a>[0-9](?:\d|(?=/\d\d)))/(?P<b>\d{1,2})(?P<year>)(?![\d/])(?<!24/7)", _numeric,
+          _NUMERIC_START),
+    _rule("ordinal", rf"(?P<day>[0-9][0-9]?)(?:st|nd|rd|th){_DAY_ALONE}", _ordinal),
+    _rule("ordinal", rf"(?:on|by|before|until|till)\s+(?P<x>the\s+(?P<day>[0-9][0-9]?)){_NOT_A_DAY_AFTER}",
+          _ordinal),
+    _rule("ordinal", rf"(?:{_DAY_AFTER_GERMAN})\s+(?P<x>(?P<day>[0-9][0-9]?)\.)(?!\d){_DAY_ALONE}",
+          _ordinal),
+    _rule("ordinal", rf"(?:{_DAY_AFTER_FRENCH})\s+(?P<x>(?P<day>[0-9][0-9]?)(?:er)?){_NOT_A_DAY_AFTER}",
+          _ordinal),
+    _rule("ordinal", rf"(?:{_DAY_AFTER_SPANISH})\s+(?P<x>(?:dia\s+)?(?P<day>[0-9][0-9]?)){_NOT_A_DAY_AFTER}"
+                     r"(?!\s+de\s)", _ordinal),
+    _rule("ordinal", rf"(?P<x>dia\s+(?P<day>[0-9][0-9]?)){_NOT_A_DAY_AFTER}", _ordinal),
+    _rule("ordinal", rf"(?:{_DAY_AFTER_DUTCH})\s+de\s+(?P<x>(?P<day>[0-9][0-9]?)(?:e|de|ste)){_DAY_ALONE}",
+          _ordinal),
+    _rule("weekday", rf"(?P<wd>{_WEEKDAY})\s*,?\s+(?:of\s+|in\s+)?(?:{_NEXT_WEEK})", _weekday_next_week),
+    _rule("weekday", rf"(?:{_NEXT_WEEK})\s*,?\s*(?:on\s+|am\s+|le\s+|el\s+|op\s+)?(?P<wd>{_WEEKDAY})",
+          _weekday_next_week),
+    _rule("weekday", rf"(?P<wd>{_WEEKDAY})s?(?:\s+(?P<after>{_MODIFIER_AFTER}))?", _weekday),
+    _rule("weekday", rf"(?P<modifier>{_MODIFIER})\s+(?P<wd>{_WEEKDAY})s?(?:\s+(?P<after>{_MODIFIER_AFTER}))?",
+          _weekday),
+    _rule("month", rf"(?P<part>{_union(w for words in _PARTS_OF_MONTH.values() for w in words)})[\s-]+"
+                   rf"(?:of\s+|de\s+|del\s+|van\s+)?{_MONTH}(?:\s+{_YEAR})?", _part_of_month),
+    _rule("duration", rf"(?:{_WITHIN})\s+{_COUNT}\s+{_MORE}{_UNIT}(?:'?s?\s+time)?", _duration),
+    _rule("duration", rf"(?P<n>[0-9]\d{{0,2}})\s+{_UNIT}\s+from\s+(?:now|today)", _duration),
+    # "this month's invoice" is not a date
+    _rule("fixed", rf"(?:{_union(p for _, phrases in _FIXED.values() for p in phrases)})(?!'s)", _fixed),
+)
+
+
+# --- finding them ---------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    found: Found
+    kind: str          # the rule, or for fixed phrases their meaning ("next week")
+    yearless: bool     # read forward from d: "Monday", "the 15th", "3 November" may mean a past one
+
+
+_WEEKDAY_JOIN = re.compile(r"\s*,?\s*(?:(?:the|den|le|el|de)\s+)?")
+
+
+def _scan(text: str, folded: str, d: date) -> list[_Hit]:
+    """Every date expression, left to right; where two overlap, the one that starts first
+    (then the longer one) wins."""
+    matches = sorted(((m, rule) for rule in _RULES for m in rule.pattern.finditer(folded)
+                      if not (m.start() and rule.not_after.match(folded, m.start() - 1))),
+                     key=lambda mr: (mr[0].start(), -mr[0].end()))
+    hits: list[_Hit] = []
+    taken = 0
+    for m, rule in matches:
+        if m.start() < taken:
+            continue
+        taken = m.end()
+        day = rule.resolve(m, d) if rule.resolve else None
+        if day is None:
+            continue
+        start, end = m.span("x") if "x" in m.re.groupindex else m.span()
+        kind = _FIXED_OF[_key(m[0])] if rule.kind == "fixed" else rule.kind
+        yearless = rule.kind in ("explicit", "numeric", "ordinal", "month") and not _group(m, "year")
+        hit = _Hit(Found(day, text[start:end], start, end), kind, yearless)
+        last = hits[-1].found if hits else None
+        # "Friday, 15 December", "Freitag, den 15.": the weekday adds nothing to the date
+        if (last and hits[-1].kind == "weekday" and kind in ("explicit", "numeric", "ordinal")
+                and _WEEKDAY_JOIN.fullmatch(folded, last.end, start)):
+            hits[-1] = replace(hit, found=Found(day, text[last.start:end], last.start, end))
+        else:
+            hits.append(hit)
+    return hits
+
+
+def _group(m: re.Match[str], name: str) -> str:
+    return (m[name] or "") if name in m.re.groupindex else ""
+
+
+# --- where a date stands: its sentence, its clause, the words around it --------------------
+
+_SENTENCE_END = re.compile(r"[.!?;]+(?=\s|$)|\n[ \t]*(?=\n)|\n(?=\s*[-*•])")
+_CLAUSE_END = re.compile(r"[,:()\[\]]|\s(?:and|but|und|aber|sondern|et|mais|y|pero|sino|maar|however|jedoch"
+                         r"|cependant)(?=\s)")
+_SHORT_LINE = 40   # a line break after a short line ends a sentence (greetings, signatures)
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    sentence: str
+    clause: str        # all of the clause, the date included
+    before: str        # up to 60 characters before the date, clause or not
+    after: str         # the rest of the clause after the date
+
+
+def _cuts(folded: str, hits: Sequence[_Hit]) -> tuple[list[int], list[int]]:
+    """Where sentences end and where clauses end, never inside a date ("15. Dezember")."""
+    inside = {i for h in hits for i in range(h.found.start, h.found.end)}
+    sentences = {m.start() for m in _SENTENCE_END.finditer(folded) if m.start() not in inside}
+    line_start = 0
+    for line in folded.split("\n")[:-1]:
+        if len(line) < _SHORT_LINE:
+            sentences.add(line_start + len(line))
+        line_start += len(line) + 1
+    clauses = sentences | {m.start() for m in _CLAUSE_END.finditer(folded) if m.start() not in inside}
+    return sorted(sentences), sorted(clauses)
+
+
+def _around(cuts: list[int], start: int, end: int, size: int) -> tuple[int, int]:
+    i, j = bisect_left(cuts, start), bisect_left(cuts, end)
+    return (cuts[i - 1] + 1 if i else 0), (cuts[j] if j < len(cuts) else size)
+
+
+def _places(folded: str, hits: Sequence[_Hit]) -> list[_Place]:
+    sentences, clauses = _cuts(folded, hits)
+    places = []
+    for h in hits:
+        start, end = h.found.start, h.found.end
+        s0, s1 = _around(sentences, start, end, len(folded))
+        c0, c1 = _around(clauses, start, end, len(folded))
+        places.append(_Place(folded[s0:s1], folded[c0:c1], folded[max(0, start - 60):start], folded[end:c1]))
+    return places
+
+
+# --- the words that say what a date is for -------------------------------------------------
+
+_ARTICLE = r"(?:(?:the|le|la|l'|el|los|las|den|dem|der|die|das|de|het)\s+)?"
+_BEFORE_DATE = rf"[\s,:]*{_ARTICLE}$"
+
+_PAYMENT = re.compile(r"""(?<!\w)(?:
+    pay|pays|paying|payment|payments|paid|repay\w*|transfer\w*|wire|wired|wires|wiring|settle|settled
+    |settles|settling|settlement|remit\w*|funds|fonds|fondos|money|bank\s+run|pay(?:ment)?\s+run
+    |(?:be)?zahl(?:e|en|t|te|ten|st)|\w*zahlung\w*|bezahl\w*|gezahlt|\w*(?:u|ue)berw(?:ei|ie)s\w*
+    |begleich\w*|beglichen|anweis\w*|angewiesen|ausgleich\w*|ausgeglichen|betrag|geld
+    |paiement\w*|payer|paierons|paierai|paiera|paieront|payerons|payons|paye\w*
+    |regl(?:er|erons|erai|era|eront|ons|e|ee|es|ement\w*)|virement\w*|vir(?:er|erons|erai|era|eront|e|ee)
+    |versement\w*|verser\w*|solder
+    |pag(?:o|os|ar|amos|aremos|are|ara|aran|ue|uemos|ado|ada|ados|adas)|abon(?:ar|aremos|amos|o|ado|ada)
+    |liquidar\w*|ingres(?:o|ar|aremos)|importe|dinero
+    |betal\w*|overmak\w*|overgemaakt|overboek\w*|overgeboekt|voldoen|voldaan|voldoe|voldoet|storten
+    |gestort|bedrag
+)(?!\w)""", re.X)
+# what clients say of an invoice they are going to pay
+_COMMIT = re.compile(r"""(?<!\w)(?:
+    process\w*|take\s+care|handle|approv\w*|arrang\w*|schedul\w*|clear
+    |erledig\w*|k(?:u|ue)mmern|veranlass\w*|freigeb\w*|freigegeben
+    |trait(?:er|erons|erai|era|e|ee)|occuper\w*
+    |procesar\w*|tramitar\w*|gestionar\w*|ocuparemos
+    |regelen|regel|geregeld|verwerken|verwerkt|afhandelen
+)(?!\w)""", re.X)
+# the clause tells of something done: "we paid on Monday", "wir haben am 15. überwiesen"
+_DONE = re.compile(r"""(?<!\w)(?:
+    (?:already|have|has|had|was|were|i|we|they)\s+(?:(?!(?:will|shall|be|going|to|can|could|should
+        |would|must|need|plan|intend)\b)[\w']+\s+){0,3}?(?:paid|transferred|wired|settled|remitted|sent
+        |initiated|processed|made|executed|released|received)
+  | (?:bereits|schon|habe|haben|hat|hatte|hatten|wurde|wurden)\s+(?:\S+\s+){0,6}?(?:(?:u|ue)berwiesen
+        |bezahlt|gezahlt|beglichen|ausgeglichen|geleistet|geta(?:e|)tigt|erhalten|geschickt|gesendet)
+  | (?:ai|avons|a|ont|deja|ete)\s+(?:\S+\s+){0,3}?(?:paye|regle|vire|effectue|envoye|verse|emis
+        |transfere|recu)e?s?
+  | (?:he|hemos|ha|han|fue|fueron|sido|ya)\s+(?:\S+\s+){0,3}?(?:pagad|transferid|realizad|abonad|enviad
+        |efectuad|liquidad|ingresad|recibid)[oa]s?
+  | (?:heb|hebben|heeft|had|hadden|is|zijn|werd|werden|al)\s+(?:\S+\s+){0,6}?(?:betaald|overgemaakt
+        |voldaan|overgeboekt|gestort|verstuurd|verzonden|ontvangen)
+)(?!\w)""", re.X)
+# "we have scheduled the payment for Friday": done, but the payment is still to come
+_FOR = _cue("for", "für", "pour [le]", "para [el]", "voor", "zum", "auf", tail=_BEFORE_DATE)
+_DEADLINE = _cue(
+    "by", "on", "before", "until", "till", "no later than", "not later than", "[at the ]latest by", "for",
+    "within", "at", "in", "around", "towards", "gegen", "vers", "hacia", "rond", "bis", "bis zum", "bis zur",
+    "bis spätestens", "spätestens", "spätestens am", "am", "vor", "vor dem", "zum", "für", "avant", "d'ici",
+    "le", "au plus tard", "au plus tard le", "pour", "jusqu'au", "au", "à", "dès", "antes de", "antes del",
+    "el", "a más tardar", "para", "hasta", "a", "como muy tarde", "voor", "uiterlijk", "op", "tegen", "per",
+    "tot", "binnen", tail=_BEFORE_DATE)
+_DEADLINE_AFTER = re.compile(r"\s*,?\s*(?:at\s+the\s+(?:very\s+)?latest|latest|au\s+plus\s+tard"
+                             r"|a\s+mas\s+tardar|como\s+muy\s+tarde|sp(?:a|ae)testens|uiterlijk)(?!\w)")
+_REFERENCE_NOUNS = _union(_words(
+    "invoice[s]", "inv", "bill", "statement", "reminder[s]", "e-mail", "email", "mail", "message", "letter",
+    "note", "notice", "order", "call", "quote", "rechnung[en]", "rg", "mahnung", "zahlungserinnerung",
+    "erinnerung", "schreiben", "nachricht", "brief", "anruf", "bestellung", "facture[s]", "relance", "rappel",
+    "courriel", "lettre", "appel", "commande", "devis", "factura[s]", "recordatorio", "correo", "mensaje",
+    "carta", "llamada", "aviso", "pedido", "factuur", "facturen", "herinnering", "aanmaning", "bericht",
+    "bestelling"))
+_REFERENCE_LINKS = _union(_words(
+    "of", "from", "dated", "issued on", "sent on", "vom", "von", "datiert", "du", "en date du", "datée du",
+    "del", "de", "de fecha", "con fecha", "van", "d.d.", "gedateerd"))
+# "your invoice no. 2026-114 of", "Ihre Mahnung vom", "su correo del"
+_REFERENCE = re.compile(rf"(?<!\w)(?:{_REFERENCE_NOUNS})(?:\s+(?:no\.?|nr\.?|n°|\#|number|nummer|numero"
+                        rf"|num\.?)?\s*\#?[\w/.-]*\d[\w/.-]*)?[\s,]*(?:{_REFERENCE_LINKS}){_BEFORE_DATE}")
+_DATED = _cue("dated", "issued [on]", "sent [on]", "datiert [vom|auf]", "ausgestellt am", "en date du",
+              "datée du", "émise le", "de fecha", "con fecha", "emitida el", "gedateerd", "d.d.",
+              tail=_BEFORE_DATE)
+_DUE = _cue("due", "due [on|by|date]", "was due [on]", "fällig [am|seit|zum]", "fälligkeit",
+            "fälligkeitsdatum", "zahlungsziel", "échéance [le|au|du]", "date d'échéance",
+            "échu[e] [le|depuis le]", "vencimiento", "fecha de vencimiento", "{vence|vencía|venció} [el]",
+            "vencida desde [el]", "vervaldatum", "{vervalt|verviel|vervallen} [op]", "payable {on|by}",
+            tail=_BEFORE_DATE)
+_DUE_AFTER = re.compile(r"\s*(?:f(?:ae|a)llig|vencid[oa]|echue?|vervallen)(?!\w)")   # "am 30.11. fällig"
+_WROTE = re.compile(r"[^.!?\n]{0,40}?(?<!\w)(?:wrote|schrieb|schrieben|ecrit|escribio|escribiste|schreef"
+                    r"|schreven)(?!\w)")
+_ABSENT = _cue(
+    "away", "absent", "out of [the ]office", "on leave", "leave", "holiday[s]", "vacation", "off", "ooo",
+    "travelling", "traveling", "sick", "abwesend", "urlaub", "nicht im büro", "nicht erreichbar",
+    "außer haus", "krank", "elternzeit", "dienstreise", "absente", "congé[s]", "vacances", "en déplacement",
+    "indisponible", "ausente", "vacaciones", "fuera de la oficina", "de viaje", "permiso", "afwezig",
+    "vakantie", "verlof", "niet aanwezig", "niet op kantoor", "vrij", tail=r"(?!\w)")
+_UNTIL = _cue(
+    "until", "till", "til", "through", "thru", "up to and including", "to and including",
+    "until and including", "until and incl", "after", "bis", "bis zum", "bis zur", "bis einschließlich",
+    "bis einschl", "bis inklusive", "bis inkl", "bis und mit", "nach dem", "jusqu'au", "jusqu'à", "après le",
+    "hasta [el]", "después del", "tot en met", "t/m", "tot", "na", tail=_BEFORE_DATE)
+# "from 10 to 14 December": a range ends at the second date
+_ON = _cue("on", "am", "le", "el", "op", tail=_BEFORE_DATE)
+_RANGE_END = re.compile(rf"(?:\d|\.|{_ANY_MONTH})\s*(?:-|to|au|al|a|and|und|y|et|en){_BEFORE_DATE}")
+_RANGE_JOIN = re.compile(rf"\s*(?:-|to|until|till|bis|au|al|a|hasta|tot|t/m|tot en met|and|und|y|et|en)\s*"
+                         rf"{_ARTICLE}")
+_BACK = _cue(
+    "back", "return", "returning", "returns", "again", "available", "reachable", "in the office", "wieder",
+    "zurück", "rückkehr", "erreichbar", "im büro", "retour", "de retour", "reprendrai", "reprise",
+    "disponible", "joignable", "au bureau", "vuelta", "de vuelta", "regreso", "regresaré", "volveré",
+    "vuelvo", "reincorporo", "reincorporaré", "en la oficina", "terug", "weer", "bereikbaar", "aanwezig",
+    "op kantoor", tail=r"(?!\w)")
+
+
+def _is_refused(hit: _Hit, place: _Place) -> bool:
+    """Dates that are clearly not a promise: the invoice's, a due date, an earlier message's,
+    the end of someone's absence, or a day told of as past."""
+    if _REFERENCE.search(place.before) or _DATED.search(place.before) or _DUE.search(place.before):
+        return True
+    if _DUE_AFTER.match(place.after) or _WROTE.match(place.after):
+        return True
+    if (_ABSENT.search(place.clause) or _BACK.search(place.clause)) and not _PAYMENT.search(place.clause):
+        return True
+    may_be_past = hit.yearless or hit.kind in ("weekday", "today", "this week", "month end", "year end")
+    return may_be_past and bool(_DONE.search(place.clause)) and not _FOR.search(place.before)
+
+
+def _far_ahead(hit: _Hit, d: date) -> bool:
+    """"3 November" written on 20 November reads as next year's; told without a year, it is
+    more likely the one just past."""
+    return hit.yearless and hit.kind in ("explicit", "numeric") and (hit.found.day - d).days > 300
+
+
+def _promise_score(hit: _Hit, place: _Place) -> int:
+    score = 0
+    if _PAYMENT.search(place.sentence):
+        score += 4
+    elif _COMMIT.search(place.sentence):
+        score += 2
+    if hit.kind == "duration" or _DEADLINE.search(place.before) or _DEADLINE_AFTER.match(place.after):
+        score += 2
+    return score
+
+
+# --- the answers ----------------------------------------------------------------------------
+
+def dates(text: str, sent: datetime) -> list[Found]:
+    """Every date expression in ``text``, in order, read against the day ``sent``."""
+    return [h.found for h in _scan(text, _fold(text), sent.date())]
+
+
+def promised_date(text: str, sent: datetime) -> Found | None:
+    """The date the client commits to pay by, or None (no promise, or a promise without a date)."""
+    d = sent.date()
+    folded = _fold(text)
+    if not (_PAYMENT.search(folded) or _COMMIT.search(folded)):
+        return None
+    hits = _scan(text, folded, d)
+    best: tuple[int, date] | None = None
+    chosen = None
+    for hit, place in zip(hits, _places(folded, hits), strict=True):
+        if hit.found.day < d or _far_ahead(hit, d) or _is_refused(hit, place):
+            continue
+        # one commitment may name several days ("half on Friday, the rest by the 30th"): the
+        # last of them is the day promised
+        rank = (_promise_score(hit, place), hit.found.day)
+        if best is None or rank > best:
+            best, chosen = rank, hit.found
+    return chosen
+
+
+def return_date(text: str, sent: datetime) -> Found | None:
+    """The first day back at work in an out-of-office reply, or None."""
+    d = sent.date()
+    folded = _fold(text)
+    hits = _scan(text, folded, d)
+    last_day: Found | None = None     # "until X": the last day away
+    day_away: Found | None = None     # "out of the office on X": a day away, the only one told
+    for i, (hit, place) in enumerate(zip(hits, _places(folded, hits), strict=True)):
+        if hit.found.day < d or _starts_range(hits, i, folded):
+            continue
+        cue = _UNTIL.search(place.before) or _RANGE_END.search(place.before)
+        if not cue and _BACK.search(_ABSENT.sub(" ", place.clause)):   # "nicht im Büro" is not back
+            return hit.found
+        if cue and last_day is None:
+            last_day = _day_after(text, hit.found, hit.found.start - len(place.before) + cue.start())
+        elif not cue and day_away is None and _ABSENT.search(place.clause) and _ON.search(place.before):
+            day_away = _day_after(text, hit.found, hit.found.start)
+    return last_day or day_away
+
+
+def _day_after(text: str, last: Found, start: int) -> Found:
+    """The day after ``last``, read from the words from ``start`` on ("until 14 December")."""
+    start = len(text) - len(text[start:].lstrip())
+    return Found(last.day + timedelta(days=1), text[start:last.end], start, last.end)
+
+
+def _starts_range(hits: Sequence[_Hit], i: int, folded: str) -> bool:
+    """"from 10 December to 14 December": the first date is where the absence starts."""
+    return i + 1 < len(hits) and bool(
+        _RANGE_JOIN.fullmatch(folded, hits[i].found.end, hits[i + 1].found.start))
