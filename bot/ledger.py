@@ -480,7 +480,7 @@ class Ledger:
             since = iso(now - timedelta(days=8))
             for r in self.db.query(
                     "SELECT client_id, sent_at FROM outbox WHERE sent_at >= ? OR "
-                    "(status IN ('queued', 'sending', 'retry') AND kind = 'reminder')", [since]):
+                    "status IN ('queued', 'sending', 'retry')", [since]):
                 # a queued email counts as sent for the interval: it will go out shortly
                 recent.setdefault(r["client_id"], []).append(
                     parse_time(r["sent_at"]) if r["sent_at"] else now)

@@ -154,8 +154,14 @@ class Replies:
             client = self.ledger.client(inv.client_id)
             if client is None or inv.promised_date is None:
                 continue
-            if calendar.local(now, client.timezone).date() > inv.promised_date + grace:
-                lapsed.setdefault(client.id, []).append(inv)
+            if calendar.local(now, client.timezone).date() <= inv.promised_date + grace:
+                continue
+            p = self.config.policy
+            if calendar.closed_reason(now, timezone=client.timezone, country=client.country,
+                                      business_days=p.business_days, window_start=p.send_window_start,
+                                      window_end=p.send_window_end):
+                continue   # the message goes out in the client's next send window
+            lapsed.setdefault(client.id, []).append(inv)
         for client_id, invoices in lapsed.items():
             numbers = [i.number for i in invoices]
             day = max(i.promised_date for i in invoices if i.promised_date)

@@ -83,6 +83,14 @@ _PAID = (
     (1.0, r"\b(?:remittance(?: advice)?|proof of payment|payment (?:confirmation|receipt|advice)|transfer confirmation"
           r"|confirmation of (?:payment|transfer)|wire confirmation|swift (?:copy|confirmation))\b"),
     (0.5, r"\b(?:check|cheque) (?:no\.?|number|#) ?\d+"),
+    (1.0, r"\b(?:check|cheque|payment|wire|transfer)s? (?:is|are) (?:in the mail|on (?:its|the) way|in transit)\b"),
+    (1.0, r"\b(?:we|i)(?:'ve| have)? (?:sent|mailed|wired|paid|processed|submitted|released|made)"
+          r" (?:it|this|that|them|the (?:balance|amount|full amount|invoice|bill))"
+          r" (?:on|via|by|through|online|last|yesterday|today|this|earlier)\b"),
+    (1.0, r"\b(?:paid|settled) (?:via|by|through|online|with|using) (?:ach|eft|wire|bank|check|cheque|credit card|card|paypal|bacs|sepa)\b"),
+    (0.9, r"\b(?:you should (?:have|already have) (?:received|gotten|got)|should have (?:reached|arrived|cleared))\b"),
+    (0.9, r"\b(?:has|have) been taken care of\b|\b(?:went|go) out (?:on|yesterday|today|last)\b|\bcleared (?:our|the) bank\b"),
+    (0.8, r"\b(?:confirmation|transaction|reference|trace) (?:no\.?|number|#|id)\b"),
     (0.6, r"\bpaid in full\b"),
     # de
     (1.0, rf"\b(?:haben|habe|hat|wurde|wurden|ist|sind|bereits|schon|heute|gestern|am \d+\.?){_S}"
@@ -134,9 +142,15 @@ _PROMISE = (
           r"|follow|reach you|arrive|be with you|be in your account|hit your account)"),
     (1.0, r"\b(?:scheduled|queued|approved|lined up|set up) for (?:payment|our next (?:payment|check) run)\b"),
     (0.9, r"\b(?:next|upcoming|coming|weekly|monthly) (?:payment|check|cheque|pay) (?:run|cycle|batch)\b"),
+    (1.0, r"\b(?:with|in|into|on|for|in time for) (?:our|the|this|next) (?:next |upcoming )?(?:payment|check|cheque|pay) (?:run|cycle|batch)\b"),
     (0.8, r"\byou (?:will|should|can expect to) (?:have|receive|see|get) (?:the |our |your )?(?:payment|funds|money|check|cheque|transfer)\b"),
     (0.8, r"\b(?:payment|instal+ment) plan\b|\bin (?:two|three|four|\d) (?:instal+ments|payments|parts)\b"),
     (0.7, r"\b(?:can|could|may) we (?:pay|settle) (?:in|by|on|before|over)\b"),
+    (1.0, r"\b(?:we|i)(?:'ll| will| shall)(?: be)? (?:send|sending|mail|mailing|get|getting|cut|issue|issuing|process|processing|release|releasing|wire|wiring|have)"
+          r"(?: you| out| over)?(?: a| the| our| your| this| it)? ?(?:check|cheque|payment|funds|wire|transfer|it paid|this paid|paid|out)\b"),
+    (0.9, r"\b(?:will|shall) be (?:paying|sending|mailing|wiring|processing|remitting|settling)\b"),
+    (0.8, r"\b(?:should|will) (?:be|go) out (?:by|on|next|this|tomorrow|early|later)\b|\bexpect (?:to (?:pay|send|make)|payment)\b"),
+    (0.8, r"\b(?:payment arrangement|arrange (?:a )?payment|pay (?:it |this |the balance )?(?:off )?in (?:full|instal+ments))\b"),
     (0.6, r"\b(?:give|grant|allow) us (?:until|till|another|a few|more|two|three|an extra)\b|\b(?:more|extra|additional) time to pay\b"),
     # de
     (1.0, rf"\b(?:werden|wird|werde){_S}\b(?:bezahlen|uberweisen|begleichen|zahlen|anweisen|ausgleichen|veranlassen"
@@ -187,6 +201,14 @@ _DISPUTE = (
           r"|resolved|refunded|reissued|re-issued|delivered|completed|rectified)\b"),
     (0.8, r"\b(?:undisputed|disputed) (?:part|portion|amount|items?)\b|\bonly pay (?:for )?(?:the )?(?:part|portion|items)\b"),
     (0.6, r"\b(?:complaint|discrepancy|unacceptable|not acceptable|not satisfied|dissatisfied)\b"),
+    (1.0, r"\b(?:should not|shouldn't|should never) (?:have been|be) (?:charged|billed|invoiced)\b|\bnot (?:been )?authori[sz]ed\b"),
+    (1.0, r"\b(?:do not|don't|does not|doesn't) (?:owe|agree|recogni[sz]e)\b|\bnot (?:responsible|liable) for\b"),
+    (1.0, r"\b(?:we|i) (?:returned|sent back|cancel+ed|terminated|rejected)\b"),
+    (0.9, r"\b(?:billed|charged|invoiced) (?:us |me )?(?:for|twice|incorrectly|wrongly|in error|the wrong)\b"),
+    (0.9, r"\b(?:was|were|is|are) (?:supposed|meant) to be\b|\b(?:agreed|quoted|contracted) (?:price|rate|amount|fee)\b"),
+    (0.6, r"\b(?:incorrect|inaccurate|erroneous|mistake|in error|wrong|error)\b"),
+    (0.6, r"\b(?:refund|reimburse\w*|credit (?:back|us|our account|the account))\b"),
+    (0.7, r"\b(?:attorney|lawyer|legal action|legal department|small claims)\b"),
     # de
     (1.0, r"\b(?:rechnung|betrag|preis|summe|menge|stundenzahl|abrechnung)\w* (?:ist|sind|scheint|erscheint|war)(?: leider| uns)?"
           r" (?:falsch|fehlerhaft|nicht korrekt|nicht richtig|zu hoch|unrichtig|uberhoht)\b"),
@@ -261,6 +283,11 @@ _QUESTION = (
     (0.8, r"\b(?:could|can|would|will) you (?:please |kindly )?(?:clarify|explain|confirm|tell|let (?:me|us) know|advise|check|send|provide|help|look)\b"),
     (0.7, r"\b(?:which|what|who|where|when|how|why) (?:invoice|amount|account|address|person|department|do|does|did|should|is|are|can|would|much)\b"),
     (0.6, r"\b(?:i|we) (?:have|had) a question\b|\bquestion (?:about|regarding|on)\b|\bplease advise\b|\bbreakdown\b|\bstatement of account\b|\bstatement\b"),
+    (0.8, r"\b(?:please|pls|kindly) (?:send|resend|provide|forward|confirm|clarify|explain|let (?:me|us) know|advise|tell)\b"),
+    (0.8, r"\b(?:i|we) (?:need|require|would like|'d like|want) (?:a|an|the|your|to know|to confirm|to understand|clarification|more information|details)\b"),
+    (0.8, r"\b(?:how|where) (?:do|can|should|would) (?:i|we) (?:pay|send|remit|wire|submit|get)\b|\b(?:do you|can you) accept\b|\bpayment (?:methods?|options|instructions)\b"),
+    (0.7, r"\b(?:wire|payment|remittance|billing|mailing) (?:instructions|address|details|information)\b|\b(?:ein|tax id|taxpayer)\b"),
+    (0.7, r"\b(?:i was wondering|wondering (?:if|whether)|is it possible|any chance|not sure (?:what|why|which|if)|(?:don't|do not) (?:recogni[sz]e|understand))\b"),
     # de
     (0.9, r"\b(?:bankverbindung|bankdaten|kontodaten|kontonummer|iban|bic)\b|\bwohin (?:sollen|soll|konnen) (?:wir|ich)\b"),
     (0.9, r"\b(?:bestellnummer|auftragsnummer|po-nummer|kostenstelle|ust-?id|umsatzsteuer|steuernummer)\b"),
@@ -434,6 +461,11 @@ def classify(subject: str, text: str, *, sent: datetime | None = None,
     # "not paid yet", "will be paid once ...": each such phrase cancels one payment phrase
     vetoes = sum(1 for p in _PAID_NOT_RE if p.search(folded))
     scores[Label.PAID] = max(0.0, scores[Label.PAID] - vetoes)
+    ask = re.search(r"[^\s?]{2}[ \t]?\?(?:\s|$)", text)
+    if ask:
+        # a question mark ending a sentence: a question, unless stronger words say otherwise
+        hits[Label.QUESTION].append(_Hit(0.5, text[max(0, ask.start() - 40):ask.end()].strip()))
+        scores[Label.QUESTION] += 0.5
     copy_match = next((m for m in (p.search(folded) for p in _COPY_RE) if m), None)
     copy = copy_match is not None
     if copy_match is not None:
