@@ -475,6 +475,7 @@ _NEXT_WEEK = _union(_words(
     "[de ]la semaine prochaine", "[de ]la {semana que viene|próxima semana|semana próxima}",
     "[van ]{volgende|komende} week"))
 _COUNT = rf"(?P<n>\d{{1,3}}|{_union(_NUMBER_WORDS)})"
+_COUNT_WORD = rf"(?P<n>[0-9]\d{{0,2}}|{_union(w for w in _NUMBER_WORDS if len(w) > 2)})"   # no "a", "un"
 _UNIT = rf"(?P<unit>{_union(w for words in _UNIT_WORDS.values() for w in words)})"
 _WITHIN = _union(_words(
     "in", "within", "{in|within|over} the {next|coming}", "innerhalb [von]",
@@ -490,7 +491,8 @@ _DAY_AFTER_FRENCH = _union(_words(
     "le", "au", "du", "jusqu'au", "avant le", "dès le", "à partir du", "pour le", "d'ici le"))
 _DAY_AFTER_DUTCH = _union(_words("op", "voor", "tot", "uiterlijk", "per", "na", "tegen", "rond"))
 _DAY_AFTER_SPANISH = _union(_words("el", "del", "al", "hasta el", "para el", "antes del"))
-_NOT_A_DAY_AFTER = r"(?![.,:/h]?\d|\s*(?:%|€|\$|eur|h\b|heures|horas|uhr))" + _DAY_ALONE
+# "le 15 %", "au 01 23 45 67 89", "el 15,5": numbers that are no day of the month
+_NOT_A_DAY_AFTER = r"(?![.,:/h]?\s?\d|\s*(?:%|€|\$|eur|h\b|heures|horas|uhr))" + _DAY_ALONE
 _OFFICE_HOURS = (r"\s*,?\s*(?:from\s+|von\s+|de\s+|van\s+)?\d{1,2}(?:[:.h]\d\d)?\s*(?:am|pm|uhr|h)?\s*"
                  r"(?:-|to|bis|a|tot)\s*\d")
 _NUMERIC_START = r"[\w./]|(?<=\w)-"   # keeps "INV-15/12" and "115.12." out, lets "10.12.-14.12." in
@@ -500,14 +502,17 @@ _RULES = (
           None),
     _rule("ignore", rf"(?:{_WEEKDAY})\s*(?:-|to|through|bis|au|a|tot|t/m)\s*(?:{_WEEKDAY})"
                     rf"(?={_OFFICE_HOURS})", None),
-    _rule("explicit", r"(?P<day>[0-9][0-9]?)(?:st|nd|rd|th|er|e|de|ste|\.)?\s*(?:of\s+|de\s+)?"
-                      rf"{_MONTH}(?:,?\s*(?:de\s+)?{_YEAR})?", _explicit),
+    _rule("explicit", r"(?P<day>[0-9][0-9]?)(?:st|nd|rd|th|er|e|de|ste|\.)?(?:\s*|-)(?:of\s+|de\s+)?"
+                      rf"{_MONTH}(?:[,-]?\s*(?:de\s+)?{_YEAR})?", _explicit),
     _rule("explicit", rf"{_MONTH}\s*(?:the\s+)?(?P<day>[0-9][0-9]?)(?:st|nd|rd|th)?(?![\d:])"
                       rf"(?:,?\s+{_YEAR})?", _explicit),
     _rule("numeric", r"(?P<year>[0-9]\d{3})(?P<sep>[-/])(?P<a>[0-9][0-9]?)(?P=sep)(?P<b>\d{1,2})(?![\d/-])",
           _iso, _NUMERIC_START),
-    _rule("numeric", r"(?P<a>[0-9][0-9]?)(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})"
-                     r"(?![\d/-]|\.\d)", _numeric, _NUMERIC_START),
+    _rule("numeric", r"(?P<a>[0-9][0-9]?)(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4})(?![\d/-]|\.\d)",
+          _numeric, _NUMERIC_START),
+    # a two-digit year wants a two-digit month: "5.1.10" is a mail server's status code
+    _rule("numeric", r"(?P<a>[0-9][0-9]?)(?P<sep>[./-])(?P<b>\d\d)(?P=sep)(?P<year>\d\d)(?![\d/-]|\.\d)",
+          _numeric, _NUMERIC_START),
     # 15.12. (the closing dot keeps amounts like 15.12 out) and 15/12 (two digits keep 1/2 out)
     _rule("numeric", r"(?P<a>[0-9][0-9]?)\.(?P<b>\d{1,2})\.(?P<year>)(?!\d)", _numeric, _NUMERIC_START),
     _rule("numeric", r"(?P<a>[0-9](?:\d|(?=/\d\d)))/(?P<b>\d{1,2})(?P<year>)(?![\d/])(?<!24/7)", _numeric,
@@ -520,7 +525,7 @@ _RULES = (
     _rule("ordinal", rf"(?:{_DAY_AFTER_FRENCH})\s+(?P<x>(?P<day>[0-9][0-9]?)(?:er)?){_NOT_A_DAY_AFTER}",
           _ordinal),
     _rule("ordinal", rf"(?:{_DAY_AFTER_SPANISH})\s+(?P<x>(?:dia\s+)?(?P<day>[0-9][0-9]?)){_NOT_A_DAY_AFTER}"
-                     r"(?!\s+de\s)", _ordinal),
+                     r"(?!\s+de\s(?!\s*este\s+mes))", _ordinal),
     _rule("ordinal", rf"(?P<x>dia\s+(?P<day>[0-9][0-9]?)){_NOT_A_DAY_AFTER}", _ordinal),
     _rule("ordinal", rf"(?:{_DAY_AFTER_DUTCH})\s+de\s+(?P<x>(?P<day>[0-9][0-9]?)(?:e|de|ste)){_DAY_ALONE}",
           _ordinal),
@@ -534,8 +539,11 @@ _RULES = (
                    rf"(?:of\s+|de\s+|del\s+|van\s+)?{_MONTH}(?:\s+{_YEAR})?", _part_of_month),
     _rule("duration", rf"(?:{_WITHIN})\s+{_COUNT}\s+{_MORE}{_UNIT}(?:'?s?\s+time)?", _duration),
     _rule("duration", rf"(?P<n>[0-9]\d{{0,2}})\s+{_UNIT}\s+from\s+(?:now|today)", _duration),
-    # "this month's invoice" is not a date
-    _rule("fixed", rf"(?:{_union(p for _, phrases in _FIXED.values() for p in phrases)})(?!'s)", _fixed),
+    # more time asked for: "two more weeks", "noch zwei Wochen", "encore deux semaines", "nog twee weken"
+    _rule("duration", rf"(?:another|noch|encore|nog)\s+{_COUNT}\s+{_MORE}{_UNIT}", _duration),
+    _rule("duration", rf"{_COUNT_WORD}\s+(?:more|further|additional|extra|weitere[n]?)\s+{_UNIT}", _duration),
+    _rule("duration", rf"{_COUNT_WORD}\s+{_UNIT}\s+(?:more|de\s+plus|mas|extra|mehr|meer)", _duration),
+    _rule("fixed", _union(p for _, phrases in _FIXED.values() for p in phrases), _fixed),
 )
 
 
@@ -548,7 +556,7 @@ class _Hit:
     yearless: bool     # read forward from d: "Monday", "the 15th", "3 November" may mean a past one
 
 
-_WEEKDAY_JOIN = re.compile(r"\s*,?\s*(?:(?:the|den|le|el|de)\s+)?")
+_WEEKDAY_JOIN = re.compile(r"\s*,?\s*(?:(?:the|den|dem|le|el|de)\s+)?")
 
 
 def _scan(text: str, folded: str, d: date) -> list[_Hit]:
@@ -596,8 +604,10 @@ _SHORT_LINE = 40   # a line break after a short line ends a sentence (greetings,
 class _Place:
     sentence: str
     clause: str        # all of the clause, the date included
+    lead: str          # the clause up to the date
     before: str        # up to 60 characters before the date, clause or not
     after: str         # the rest of the clause after the date
+    rest: str          # the rest of the sentence after the date
 
 
 def _cuts(folded: str, hits: Sequence[_Hit]) -> tuple[list[int], list[int]]:
@@ -625,7 +635,8 @@ def _places(folded: str, hits: Sequence[_Hit]) -> list[_Place]:
         start, end = h.found.start, h.found.end
         s0, s1 = _around(sentences, start, end, len(folded))
         c0, c1 = _around(clauses, start, end, len(folded))
-        places.append(_Place(folded[s0:s1], folded[c0:c1], folded[max(0, start - 60):start], folded[end:c1]))
+        places.append(_Place(folded[s0:s1], folded[c0:c1], folded[c0:start], folded[max(0, start - 60):start],
+                             folded[end:c1], folded[end:s1]))
     return places
 
 
@@ -636,20 +647,23 @@ _BEFORE_DATE = rf"[\s,:]*{_ARTICLE}$"
 
 _PAYMENT = re.compile(r"""(?<!\w)(?:
     pay|pays|paying|payment|payments|paid|repay\w*|transfer\w*|wire|wired|wires|wiring|settle|settled
-    |settles|settling|settlement|remit\w*|funds|fonds|fondos|money|bank\s+run|pay(?:ment)?\s+run
+    |settles|settling|settlement|remit\w*|funds|fonds|fondos|money|amount|bank\s+run|pay(?:ment)?\s+run
+    |(?:a|the|our)\s+(?:check|cheque)|cheque|regularis\w*|regulariz\w*
     |(?:be)?zahl(?:e|en|t|te|ten|st)|\w*zahlung\w*|bezahl\w*|gezahlt|\w*(?:u|ue)berw(?:ei|ie)s\w*
-    |begleich\w*|beglichen|anweis\w*|angewiesen|ausgleich\w*|ausgeglichen|betrag|geld
+    |begleich\w*|beglichen|anweis\w*|angewiesen|ausgleich\w*|ausgeglichen|betrag|geld|zahllauf
+    |dauerauftrag|lastschrift
     |paiement\w*|payer|paierons|paierai|paiera|paieront|payerons|payons|paye\w*
     |regl(?:er|erons|erai|era|eront|ons|e|ee|es|ement\w*)|virement\w*|vir(?:er|erons|erai|era|eront|e|ee)
-    |versement\w*|verser\w*|solder
+    |versement\w*|vers(?:er|erons|erai|era|eront|e|ee|es|ees)|solder|prelevement\w*|montant
     |pag(?:o|os|ar|amos|aremos|are|ara|aran|ue|uemos|ado|ada|ados|adas)|abon(?:ar|aremos|amos|o|ado|ada)
-    |liquidar\w*|ingres(?:o|ar|aremos)|importe|dinero
-    |betal\w*|overmak\w*|overgemaakt|overboek\w*|overgeboekt|voldoen|voldaan|voldoe|voldoet|storten
-    |gestort|bedrag
+    |liquidar\w*|ingres(?:o|ar|aremos)|importe|dinero|remesa\w*|domiciliacion\w*
+    |betal\w*|betaal\w*|overmak\w*|overgemaakt|ma(?:ak|akt|ken)\s+(?:\S+\s+){0,6}?over|overboek\w*
+    |overgeboekt|voldoen|voldaan|voldoe|voldoet|storten|gestort|bedrag|incasso
 )(?!\w)""", re.X)
 # what clients say of an invoice they are going to pay
 _COMMIT = re.compile(r"""(?<!\w)(?:
-    process\w*|take\s+care|handle|approv\w*|arrang\w*|schedul\w*|clear
+    process\w*|take\s+care|handle|approv\w*|arrang\w*|schedul\w*|clear|send|sent|retry
+    |get\s+(?:this|it|that|the\s+\w+)\s+(?:over|sorted|done|to\s+you)|sort\s+(?:this|it)\s+out
     |erledig\w*|k(?:u|ue)mmern|veranlass\w*|freigeb\w*|freigegeben
     |trait(?:er|erons|erai|era|e|ee)|occuper\w*
     |procesar\w*|tramitar\w*|gestionar\w*|ocuparemos
@@ -660,6 +674,8 @@ _DONE = re.compile(r"""(?<!\w)(?:
     (?:already|have|has|had|was|were|i|we|they)\s+(?:(?!(?:will|shall|be|going|to|can|could|should
         |would|must|need|plan|intend)\b)[\w']+\s+){0,3}?(?:paid|transferred|wired|settled|remitted|sent
         |initiated|processed|made|executed|released|received)
+  | failed|bounced|rejected|fehlgeschlagen|zur(?:u|ue)ckgebucht|storniert|echoue|rechazad[oa]|devuelt[oa]
+  | mislukt|teruggeboekt
   | (?:bereits|schon|habe|haben|hat|hatte|hatten|wurde|wurden)\s+(?:\S+\s+){0,6}?(?:(?:u|ue)berwiesen
         |bezahlt|gezahlt|beglichen|ausgeglichen|geleistet|geta(?:e|)tigt|erhalten|geschickt|gesendet)
   | (?:ai|avons|a|ont|deja|ete)\s+(?:\S+\s+){0,3}?(?:paye|regle|vire|effectue|envoye|verse|emis
@@ -669,6 +685,13 @@ _DONE = re.compile(r"""(?<!\w)(?:
   | (?:heb|hebben|heeft|had|hadden|is|zijn|werd|werden|al)\s+(?:\S+\s+){0,6}?(?:betaald|overgemaakt
         |voldaan|overgeboekt|gestort|verstuurd|verzonden|ontvangen)
 )(?!\w)""", re.X)
+# "today is not possible", "no podemos el viernes": a day ruled out ("not before the 15th" is not)
+_NEGATION = re.compile(r"""(?:(?<!\w)(?:not|cannot|unable|nicht|ne|impossible|imposible|niet|onmogelijk
+    |no(?!\.?\s*\d|\s+(?:problem|worries|later|mas\s+tardar|hay\s+problema)))(?!\w)|n't(?!\w)
+    |(?<!\w)n'(?=\w))""", re.X)
+_NOT_BEFORE = _cue("until", "till", "before", "after", "bis", "vor", "nach dem", "ab", "avant", "jusqu'au",
+                   "après [le]", "antes de[l]", "hasta [el]", "después de[l]", "voor", "tot", "na", "vanaf",
+                   tail=_BEFORE_DATE)
 # "we have scheduled the payment for Friday": done, but the payment is still to come
 _FOR = _cue("for", "für", "pour [le]", "para [el]", "voor", "zum", "auf", tail=_BEFORE_DATE)
 _DEADLINE = _cue(
@@ -709,23 +732,30 @@ _ABSENT = _cue(
     "travelling", "traveling", "sick", "abwesend", "urlaub", "nicht im büro", "nicht erreichbar",
     "außer haus", "krank", "elternzeit", "dienstreise", "absente", "congé[s]", "vacances", "en déplacement",
     "indisponible", "ausente", "vacaciones", "fuera de la oficina", "de viaje", "permiso", "afwezig",
-    "vakantie", "verlof", "niet aanwezig", "niet op kantoor", "vrij", tail=r"(?!\w)")
+    "vakantie", "verlof", "niet aanwezig", "niet op kantoor", "vrij", "closed", "geschlossen",
+    "fermé[s|e|es]", "cerrad{o|a|os|as}", "gesloten", tail=r"(?!\w)")
 _UNTIL = _cue(
     "until", "till", "til", "through", "thru", "up to and including", "to and including",
     "until and including", "until and incl", "after", "bis", "bis zum", "bis zur", "bis einschließlich",
     "bis einschl", "bis inklusive", "bis inkl", "bis und mit", "nach dem", "jusqu'au", "jusqu'à", "après le",
     "hasta [el]", "después del", "tot en met", "t/m", "tot", "na", tail=_BEFORE_DATE)
 # "from 10 to 14 December": a range ends at the second date
+_FROM = _cue("from", "as of", "starting [on|from]", "ab [dem|den]", "à partir du", "dès le", "a partir del",
+             "desde el", "vanaf", tail=_BEFORE_DATE)
 _ON = _cue("on", "am", "le", "el", "op", tail=_BEFORE_DATE)
-_RANGE_END = re.compile(rf"(?:\d|\.|{_ANY_MONTH})\s*(?:-|to|au|al|a|and|und|y|et|en){_BEFORE_DATE}")
+_RANGE_END = re.compile(rf"(?:\d|\.|{_ANY_MONTH})\s*(?P<cue>-|to|au|al|a|and|und|y|et|en){_BEFORE_DATE}")
 _RANGE_JOIN = re.compile(rf"\s*(?:-|to|until|till|bis|au|al|a|hasta|tot|t/m|tot en met|and|und|y|et|en)\s*"
                          rf"{_ARTICLE}")
-_BACK = _cue(
-    "back", "return", "returning", "returns", "again", "available", "reachable", "in the office", "wieder",
-    "zurück", "rückkehr", "erreichbar", "im büro", "retour", "de retour", "reprendrai", "reprise",
-    "disponible", "joignable", "au bureau", "vuelta", "de vuelta", "regreso", "regresaré", "volveré",
-    "vuelvo", "reincorporo", "reincorporaré", "en la oficina", "terug", "weer", "bereikbaar", "aanwezig",
-    "op kantoor", tail=r"(?!\w)")
+_RETURN_WORDS = (
+    "back", "return[s|ing]", "available", "reachable", "in the office", "reopen[s|ing]", "zurück", "rückkehr",
+    "erreichbar", "im büro", "für sie da", "wiedereröffnung", "geöffnet", "retour", "reviens", "reviendrai",
+    "rentre", "rentrerai", "reprends", "reprendrai", "reprise", "réouverture", "disponible", "joignable",
+    "au bureau", "à votre disposition", "vuelta", "vuelvo", "volveré", "regreso", "regresaré", "reincorporo",
+    "reincorporaré", "incorporo", "incorporaré", "en la oficina", "reapertura", "a su disposición", "terug",
+    "terugkomst", "bereikbaar", "beschikbaar", "aanwezig", "op kantoor")
+_RETURN = _cue(*_RETURN_WORDS, tail=r"(?!\w)")
+# out of office, "again" tells of a return too ("wieder am Montag"); of a payment it does not
+_BACK = _cue(*_RETURN_WORDS, "again", "wieder", "de nuevo", "nuevamente", "weer", tail=r"(?!\w)")
 
 
 def _is_refused(hit: _Hit, place: _Place) -> bool:
@@ -735,7 +765,12 @@ def _is_refused(hit: _Hit, place: _Place) -> bool:
         return True
     if _DUE_AFTER.match(place.after) or _WROTE.match(place.after):
         return True
-    if (_ABSENT.search(place.clause) or _BACK.search(place.clause)) and not _PAYMENT.search(place.clause):
+    if _RETURN.search(_ABSENT.sub(" ", place.clause)):    # "he is back on Monday (and will pay then)"
+        if not _PAYMENT.search(place.sentence):
+            return True
+    elif _ABSENT.search(place.clause) and not _PAYMENT.search(place.clause):   # "on holiday until Friday"
+        return True
+    if _NEGATION.search(place.clause) and not _NOT_BEFORE.search(place.before):
         return True
     may_be_past = hit.yearless or hit.kind in ("weekday", "today", "this week", "month end", "year end")
     return may_be_past and bool(_DONE.search(place.clause)) and not _FOR.search(place.before)
@@ -769,8 +804,6 @@ def promised_date(text: str, sent: datetime) -> Found | None:
     """The date the client commits to pay by, or None (no promise, or a promise without a date)."""
     d = sent.date()
     folded = _fold(text)
-    if not (_PAYMENT.search(folded) or _COMMIT.search(folded)):
-        return None
     hits = _scan(text, folded, d)
     best: tuple[int, date] | None = None
     chosen = None
@@ -796,13 +829,26 @@ def return_date(text: str, sent: datetime) -> Found | None:
         if hit.found.day < d or _starts_range(hits, i, folded):
             continue
         cue = _UNTIL.search(place.before) or _RANGE_END.search(place.before)
-        if not cue and _BACK.search(_ABSENT.sub(" ", place.clause)):   # "nicht im Büro" is not back
+        to_next = hits[i + 1].found.start - hit.found.end if i + 1 < len(hits) else None
+        if not cue and _is_back(place, to_next):
             return hit.found
+        if cue and _NEGATION.search(place.lead) and _BACK.search(place.lead):
+            return hit.found   # "will not return until 14 December": back on the 14th
         if cue and last_day is None:
-            last_day = _day_after(text, hit.found, hit.found.start - len(place.before) + cue.start())
+            words = cue.start("cue") if "cue" in cue.re.groupindex else cue.start()
+            last_day = _day_after(text, hit.found, hit.found.start - len(place.before) + words)
         elif not cue and day_away is None and _ABSENT.search(place.clause) and _ON.search(place.before):
             day_away = _day_after(text, hit.found, hit.found.start)
     return last_day or day_away
+
+
+def _is_back(place: _Place, to_next: int | None) -> bool:
+    """The date is a day back: "back on Monday", but not "nicht im Büro"; after "from" the
+    words may follow in the sentence, up to the next date ("ab Montag, dem 30.11., wieder da")."""
+    if _BACK.search(_ABSENT.sub(" ", place.clause)):
+        return True
+    return bool(_FROM.search(place.before) and not _ABSENT.search(place.clause)
+                and _BACK.search(place.rest[:to_next]))
 
 
 def _day_after(text: str, last: Found, start: int) -> Found:
