@@ -61,13 +61,71 @@ class Reading:
 # -- the phrases -----------------------------------------------------------------------------
 # Written against folded text: lower case, no accents, "ß" as "ss", plain apostrophes.
 
-_W = r"[^.!?\n]{0,40}?"      # a few words within one sentence
-_S = r"[^.!?\n]{0,80}?"      # further, still within the sentence
+_W = r"(?:[^.!?\n]|(?<=\d)\.(?=\d| [a-z])){0,40}?"      # a few words within one sentence ("1.250,00" stays in)
+_S = r"(?:[^.!?\n]|(?<=\d)\.(?=\d| [a-z])){0,80}?"      # further, still within the sentence
 
 _PAY_VERB_PAST = (r"(?:paid|settled|remitted|wired|transferred|sent|made|processed|released|initiated"
                   r"|issued|mailed|posted|executed|cleared|credited|approved and sent)")
 _PAY_NOUN = (r"(?:payment|transfer|wire|remittance|check|cheque|ach|funds|money|bacs|amount|balance"
              r"|invoice|bill|sum)")
+
+# When a sentence speaks of: a time still to come, or one already past. A payment phrase in a
+# sentence about the future is a promise ("Zahlung erfolgt am Freitag"), not a payment made.
+_DAYS = (r"(?:monday|tuesday|wednesday|thursday|friday|montag|dienstag|mittwoch|donnerstag|freitag"
+         r"|lundi|mardi|mercredi|jeudi|vendredi|lunes|martes|miercoles|jueves|viernes"
+         r"|maandag|dinsdag|woensdag|donderdag|vrijdag)")
+_FUTURE = re.compile(
+    r"\b(?:tomorrow|day after tomorrow|next (?:week|month|friday|monday|tuesday|wednesday|thursday|payment|pay|run|batch|cycle)"
+    r"|(?:this|the coming|end of (?:the|this|next)) (?:week|month)|end of (?:the )?(?:week|month|year|day)|(?:by|until|before) (?:the )?\d"
+    r"|within (?:\d+|a|one|two|three|the next) |in (?:\d+|a few|two|three)(?:-\d+)? (?:working |business )?days|asap|as soon as"
+    r"|soon|shortly|later (?:this|today)|on the \d+(?:st|nd|rd|th)"
+    rf"|(?:on|by|this|next|until) {_DAYS}s?|{_DAYS}s?\b(?! \d{{1,2}}\.? \w+ \d{{4}})"
+    r"|(?<!guten )morgen|ubermorgen|nachste[nr]? (?:woche|monat)|(?:diese[nr]?|kommende[nr]?) (?:woche|monat)|ende (?:des|dieses|nachsten) monats"
+    r"|monatsende|innerhalb (?:von|der)|bis (?:zum|ende|spatestens|nachste)|in den nachsten|demnachst|zeitnah|baldmoglichst|sobald|am \d+\."
+    r"|demain|apres-demain|(?:la )?semaine prochaine|cette semaine|d'ici|fin (?:du|de|de ce) mois|sous \d+|dans les (?:prochains|\d+) jours"
+    r"|prochainement|des que|rapidement|(?:avant|pour|d'ici) le \d+\b"
+    r"|manana|pasado manana|(?:la )?(?:proxima|siguiente) semana|esta semana|(?:a )?final(?:es)? de(?:l)? mes|fin de mes|en \d+ dias"
+    r"|pronto|cuanto antes|lo antes posible|en cuanto|proxima remesa|el dia \d+"
+    r"|overmorgen|volgende (?:week|maand)|deze (?:week|maand)|eind (?:van )?(?:de|deze) (?:week|maand)|binnen \d+|zsm|zo snel mogelijk"
+    r"|binnenkort|zodra|op de \d+)\b")
+# a future tense or a plan in the same sentence, stronger than a time word
+_WILL = re.compile(
+    r"\b(?:will|'ll|shall|going to|gonna|werden|wird|werde|allons|vais|va|vont|sera|seront|vamos a|voy a|va a|zullen|zal|gaan|ga)\b"
+    r"|\b(?:hope|hoping|plan|planning|expect|expecting|intend|aim|aiming|try|trying|hoffen|hoffe|planen|geplant|vorgesehen"
+    r"|esperons|espere|prevoyons|prevu|comptons|esperamos|espero|pensamos|intentaremos|previsto|hopen|hoop|verwachten|verwacht"
+    r"|proberen|van plan|gepland)\b"
+    r"|\b(?:paier|payer|regler|virer|verser|effectuer|solder|enverr|procederer|fer)(?:ai|a|ons|ont)\b"
+    r"|\b(?:pagar|abonar|transferir|liquidar|saldr|quedar|har|realizar|enviar|efectuar|ingresar)(?:a|an|e|emos)\b")
+_PAST = re.compile(
+    r"\b(?:yesterday|already|ago|last (?:week|month|friday|monday|tuesday|wednesday|thursday)|this morning|earlier today|today|"
+    r"gestern|bereits|schon|heute|hier|deja|ce (?:jour|matin)|aujourd'hui|ayer|ya|esta manana|hoy|gisteren|reeds|vandaag|vanochtend"
+    r"|vanmorgen)\b")
+_PAST_VERB = re.compile(
+    r"\b(?:went|was|were|been|did|done|made|sent|initiated|ist raus|ist erfolgt|wurde|wurden|haben|habe|a ete|ont ete"
+    r"|est parti|hemos|se realizo|se hizo|hebben|heb|heeft|is verstuurd|gedaan)\b")
+_PAST_SURE = re.compile(
+    r"\b(?:yesterday|already|ago|last (?:week|month)|gestern|bereits|hier|deja|ayer|gisteren|reeds)\b")
+# a clause ends at a stop (not the one in "am 15." or "1.250,00") or a comma
+_CLAUSE = re.compile(r"(?:[^.!?\n,;:]|(?<=\d)[.,](?=\d)|(?<=\d)\.(?= [a-z])|\.(?=\w))+")
+_STOP = re.compile(r"[!?\n]|(?<!\d)\.(?!\w)")
+_NEGATION = re.compile(r"\b(?:not|n't|never|nicht|kein\w*|nie|pas|jamais|no|nunca|niet|geen|nooit)\b|n't\b")
+# a payment word in the past: a claim that it was made, when nothing in the clause doubts it
+_PAID_FORM = re.compile(
+    r"\b(?:paid|settled|transferred|wired|remitted|bezahlt|uberwiesen|beglichen|gezahlt|angewiesen|erledigt"
+    r"|payee?s?|reglee?s?|viree?s?|versee?s?|pagad[oa]s?|abonad[oa]s?|transferid[oa]s?|ingresad[oa]s?|depositad[oa]s?|liquidad[oa]s?"
+    r"|pagamos ayer|ya (?:pagamos|abonamos|transferimos|depositamos)|se (?:pago|abono|transfirio|liquido|deposito)"
+    r"|betaald|overgemaakt|voldaan|overgeboekt)\b")
+_DOUBT = re.compile(r"\b(?:if|once|when|whether|until|unless|wenn|sobald|ob|bis|falls|si|quand|des que|cuando|en cuanto|hasta"
+                    r"|als|zodra|of|tot|indien)\b")
+# any word about paying, in any tense
+_PAY_ANY = re.compile(
+    r"\b(?:pay|paid|paying|payment|settle|settled|transfer|wire|remit|cheque|check|funds|taken care of|take care of"
+    r"|send it over|get (?:it|this|that) (?:over|paid|sorted)|clear the (?:rest|balance))"
+    r"|\b(?:zahl|bezahl|uberweis|uberwies|begleich|beglich|anweis|ausgleich|zahllauf)\w*"
+    r"|\b(?:paie|paye|payer|paiement|regl|vire|virer|virement|verse|verser|versement|solde)\w*"
+    r"|\b(?:pag|abon|transferi|transferencia|liquid|deposit|ingres|remesa)\w*"
+    r"|\b(?:betaal|betaald|betalen|betaling|overmak|overgemaakt|voldo|voldaan|overboek)\w*|\bmaak\w* [^.!?\n]{0,25}\bover\b"
+    r"|\bop (?:jullie|uw|je) rekening\b")
 
 _PAID = (
     (1.0, r"\b(?:we|i|my client|our (?:company|bank|team|accounts? (?:payable|department)))(?:'ve| have| has| had)?"
@@ -89,12 +147,17 @@ _PAID = (
           r" (?:on|via|by|through|online|last|yesterday|today|this|earlier)\b"),
     (1.0, r"\b(?:paid|settled) (?:via|by|through|online|with|using) (?:ach|eft|wire|bank|check|cheque|credit card|card|paypal|bacs|sepa)\b"),
     (0.9, r"\b(?:you should (?:have|already have) (?:received|gotten|got)|should have (?:reached|arrived|cleared))\b"),
-    (0.9, r"\b(?:has|have) been taken care of\b|\b(?:went|go) out (?:on|yesterday|today|last)\b|\bcleared (?:our|the) bank\b"),
+    (0.9, r"\b(?:has|have) been taken care of\b|\bwent out (?:on|yesterday|today|last)\b|\bcleared (?:our|the) bank\b"),
     (0.8, r"\b(?:confirmation|transaction|reference|trace) (?:no\.?|number|#|id)\b"),
     (0.6, r"\bpaid in full\b"),
+    (1.0, r"\b(?:was|were|has been|have been|got) (?:already |just )?(?:remitted|wired|transferred|initiated|released|processed|settled|paid)\b"),
+    (1.0, r"\b(?:made|sent|initiated|did|completed|submitted|scheduled and sent) (?:a |the |our |an? )?(?:part(?:ial)? |full |final |bank |online )?"
+          r"(?:payment|transfer|wire|remittance|deposit)\b"),
+    (1.0, r"\b(?:payment|transfer|wire|remittance|bank transfer|ach)s? (?:done|made|sent|initiated|completed|processed|released|executed|went out)\b"),
+    (1.0, r"^\W*(?:paid|all paid|payment made|settled)\b"),
     # de
-    (1.0, rf"\b(?:haben|habe|hat|wurde|wurden|ist|sind|bereits|schon|heute|gestern|am \d+\.?){_S}"
-          rf"\b(?:bezahlt|uberwiesen|beglichen|angewiesen|gezahlt|ausgeglichen|veranlasst|ausgefuhrt)\b"),
+    (1.0, rf"\b(?:haben|habe|hat|wurde|wurden|ist|sind|bereits|schon|heute|gestern){_S}"
+          rf"\b(?:bezahlt|uberwiesen|beglichen|angewiesen|gezahlt|ausgeglichen|veranlasst|ausgefuhrt|geleistet|getatigt)\b"),
     (1.0, r"\b(?:zahlung|uberweisung|uberweisungsauftrag)(?: ist| wurde| wurden)?(?: bereits| schon| heute| gestern)?"
           r" (?:erfolgt|veranlasst|ausgefuhrt|getatigt|raus|unterwegs|angewiesen|freigegeben)\b"),
     (1.0, r"\b(?:zahlungsbestatigung|uberweisungsbeleg|zahlungsnachweis|zahlungsavis|zahlungseingang bestatigt)\b"),
@@ -102,6 +165,11 @@ _PAID = (
     (1.0, rf"\b(?:avons|ai|a|ont|deja|bien|hier|aujourd'hui){_W} (?:paye|payee|regle|reglee|vire|viree|acquitte|solde)\b"),
     (1.0, r"\b(?:virement|paiement|reglement|versement)(?: a| ont)?(?: bien| deja)?(?: ete)? (?:effectue|envoye|emis|execute|realise|passe)s?\b"),
     (1.0, r"\b(?:procede|effectue)(?: au| le) (?:paiement|reglement|virement)\b"),
+    (1.0, r"\b(?:virement|paiement|reglement|versement|cheque)\b[^.!?\n]{0,40}\b(?:a ete|ont ete|est|est bien|bien) "
+          r"(?:effectue|envoye|emis|execute|realise|parti|passe|expedie)e?s?\b"),
+    (1.0, r"\b(?:paiement|virement|reglement|versement) (?:effectue|execute|envoye|emis|realise|fait)e?s?\b"),
+    (1.0, r"\b(?:avons|ai|a) (?:fait|effectue|envoye|emis|passe|lance|ordonne) (?:le|un|notre|votre|mon) (?:virement|paiement|reglement|versement|cheque)\b"),
+    (1.0, r"\b(?:c'est|c est|est|a ete) (?:deja |bien )?(?:paye|regle)e?\b|^\W*(?:regle|paye)e?s?\b|\b(?:parti|envoye|poste) hier\b"),
     (1.0, r"\b(?:avis de virement|preuve de (?:paiement|virement)|justificatif de (?:paiement|virement)|confirmation de (?:paiement|virement))\b"),
     (0.9, r"\b(?:facture|montant|somme) (?:est|a ete) (?:deja |bien )?(?:payee|reglee|soldee|acquittee)\b"),
     # es
@@ -110,13 +178,18 @@ _PAID = (
           r" (?:realizad[oa]|efectuad[oa]|enviad[oa]|hech[oa]|emitid[oa]|ordenad[oa])\b"),
     (1.0, r"\b(?:realizamos|hicimos|efectuamos|enviamos|ordenamos) (?:el|la) (?:pago|transferencia|abono)\b"),
     (1.0, r"\b(?:comprobante|justificante|confirmacion) de (?:pago|transferencia)\b"),
+    (1.0, r"\b(?:se realizo|se hizo|se efectuo|se envio|realizamos|hicimos|efectuamos|enviamos|ingresamos)\b[^.!?\n]{0,30}"
+          r"\b(?:deposito|pago|transferencia|abono|ingreso)\b"),
     (0.9, r"\b(?:factura|importe) (?:ya )?(?:esta|fue|ha sido) (?:pagad[oa]|abonad[oa]|liquidad[oa])\b"),
+    (1.0, r"\bya (?:esta|quedo|fue|se) (?:pagad[oa]|abonad[oa]|liquidad[oa]|saldad[oa]|pago|abono|transfirio)\b"),
     # nl
     (1.0, rf"\b(?:hebben|heb|heeft|is|zijn|werd|reeds|al|gisteren|vandaag){_S}"
           rf"\b(?:betaald|overgemaakt|voldaan|overgeboekt|gestort|uitbetaald)\b"),
     (1.0, r"\b(?:betaling|overboeking|overschrijving)(?: is| werd)?(?: al| reeds| vandaag| gisteren)?"
           r" (?:uitgevoerd|verricht|verstuurd|gedaan|verwerkt|onderweg)\b"),
     (1.0, r"\b(?:betaalbewijs|bewijs van betaling|betalingsbewijs|betalingsbevestiging)\b"),
+    (1.0, r"\b(?:betaalopdracht|betaling|overboeking|deelbetaling|overschrijving)\b[^.!?\n]{0,30}"
+          r"\b(?:is |werd )?(?:verstuurd|gedaan|uitgevoerd|verricht|verwerkt|ingediend)\b|\bnet (?:via \w+ )?betaald\b"),
 )
 
 _PAID_NOT = (
@@ -129,6 +202,7 @@ _PAID_NOT = (
     r"\b(?:todavia|aun) no\b[^.!?\n]{0,20}(?:pagado|abonado|transferido)\b|\bno (?:hemos|he) (?:pagado|abonado)\b",
     r"\bnog niet\b[^.!?\n]{0,20}(?:betaald|overgemaakt|voldaan)\b|\bniet (?:betaald|overgemaakt)\b",
     r"\b(?:will|shall|going to|once|after|when|as soon as)\b[^.!?\n]{0,25}\b(?:paid|settled|transferred)\b",
+    r"\b(?:whether|if|ob|si|of)\b[^.!?\n]{0,30}\b(?:paid|settled|bezahlt|beglichen|paye|regle|pagad[oa]|betaald)\b",
 )
 
 _PROMISE = (
@@ -151,6 +225,8 @@ _PROMISE = (
     (0.9, r"\b(?:will|shall) be (?:paying|sending|mailing|wiring|processing|remitting|settling)\b"),
     (0.8, r"\b(?:should|will) (?:be|go) out (?:by|on|next|this|tomorrow|early|later)\b|\bexpect (?:to (?:pay|send|make)|payment)\b"),
     (0.8, r"\b(?:payment arrangement|arrange (?:a )?payment|pay (?:it |this |the balance )?(?:off )?in (?:full|instal+ments))\b"),
+    (0.8, r"\b(?:being processed|in process|in progress|in bearbeitung|wird bearbeitet|en cours de (?:traitement|paiement|validation|reglement)"
+          r"|en tramite|en proceso|in behandeling|wordt verwerkt)\b"),
     (0.6, r"\b(?:give|grant|allow) us (?:until|till|another|a few|more|two|three|an extra)\b|\b(?:more|extra|additional) time to pay\b"),
     # de
     (1.0, rf"\b(?:werden|wird|werde){_S}\b(?:bezahlen|uberweisen|begleichen|zahlen|anweisen|ausgleichen|veranlassen"
@@ -158,7 +234,7 @@ _PROMISE = (
     (0.9, r"\b(?:wir|ich) (?:uberweisen|zahlen|bezahlen|begleichen|veranlassen)\b"),
     (0.9, r"\b(?:uberweisen|zahlen|bezahlen|begleichen|veranlassen) (?:wir|ich)\b"),
     (0.9, r"\b(?:zahlung|uberweisung|betrag|ausgleich)(?: erfolgt| folgt| geht| kommt)\b"),
-    (0.8, r"\b(?:nachsten|kommenden) zahlungslauf\b|\bratenzahlung\b|\bin raten\b"),
+    (0.8, r"\b(?:nachsten|kommenden) zahlungslauf\b|\bratenzahlung\b|\bin (?:\w+ )?raten\b|\bin (?:zwei|drei|vier|\d+) (?:teilbetragen|monatsraten)\b"),
     # fr
     (1.0, r"\b(?:nous|je) (?:allons|vais|pourrons|pourrions|comptons|prevoyons|devrions)"
           r" (?:vous )?(?:regler|payer|proceder|effectuer|virer|envoyer le (?:paiement|virement|reglement))\b"),
@@ -185,8 +261,9 @@ _DISPUTE = (
           r" (?:incorrect|wrong|too high|inaccurate|not correct|not right|excessive|in error|off)\b"),
     (1.0, r"\b(?:we|i)(?: do not| don't| did not| didn't| never| have never| haven't)"
           r" (?:agree|order|ordered|authori[sz]e|authori[sz]ed|sign|signed|approve|approved|owe|contract|request|requested)\b"),
-    (1.0, r"\b(?:never|not) (?:received|got|had) (?:the |any |these |those |your |our )?(?:goods|items|units|parts|products|delivery"
+    (1.0, r"\b(?:never|not|n't|have not|has not|did not)(?: yet)? (?:received|got|get|had) (?:the |any |these |those |your |our |all )?(?:goods|items|units|parts|products|delivery"
           r"|shipment|order|services?|work|materials?|equipment)\b"),
+    (1.0, r"\b(?:work|job|project|installation|service|repair|order|delivery)s? (?:is|was|has|have|were)(?: still)? not (?:been )?(?:completed|finished|done|delivered|carried out)\b"),
     (1.0, r"\b(?:dispute|disputing|disputed|contest|contesting|challenge|challenging|object to|reject|rejecting)\b"),
     (1.0, r"\b(?:overcharg\w*|over-?billed|double[- ]?(?:billed|charged|invoiced)|billed twice|charged twice|invoiced twice"
           r"|duplicate (?:invoice|charge|billing))\b"),
@@ -197,7 +274,7 @@ _DISPUTE = (
     (1.0, r"\b(?:withhold|withholding|hold back|holding back|hold off on|refuse to pay|won't pay|will not pay|not going to pay)\b"),
     (0.9, r"\b(?:cancel+ed|terminated) (?:the |our |this )?(?:order|contract|subscription|service|agreement|booking)\b"),
     (0.9, r"\b(?:not our|isn't ours|not ours|not for us|wrong (?:company|entity|customer|address|recipient))\b"),
-    (1.0, r"\b(?:once|when|after|until|as soon as|only if|provided)\b[^.!?\n]{0,60}\b(?:replaced|fixed|repaired|credited|corrected"
+    (1.0, r"\b(?:once|when|after|until|as soon as|only if|provided)\b[^.!?\n]{0,60}\b(?:replaced|fixed|fix|repair|replace|credited|corrected"
           r"|resolved|refunded|reissued|re-issued|delivered|completed|rectified)\b"),
     (0.8, r"\b(?:undisputed|disputed) (?:part|portion|amount|items?)\b|\bonly pay (?:for )?(?:the )?(?:part|portion|items)\b"),
     (0.6, r"\b(?:complaint|discrepancy|unacceptable|not acceptable|not satisfied|dissatisfied)\b"),
@@ -207,8 +284,23 @@ _DISPUTE = (
     (0.9, r"\b(?:billed|charged|invoiced) (?:us |me )?(?:for|twice|incorrectly|wrongly|in error|the wrong)\b"),
     (0.9, r"\b(?:was|were|is|are) (?:supposed|meant) to be\b|\b(?:agreed|quoted|contracted) (?:price|rate|amount|fee)\b"),
     (0.6, r"\b(?:incorrect|inaccurate|erroneous|mistake|in error|wrong|error)\b"),
+    (0.6, r"\b(?:falsch|fehler\w*|unrichtig|erreur|errone\w*|inexact\w*|error(?:es)?|incorrect[oa]s?|equivocad[oa]|fout(?:ief)?|onjuist|niet correct)\b"),
+    (0.6, r"\b(?:never (?:arrived|came|turned up)|not (?:yet )?(?:delivered|arrived)|still waiting for (?:the )?(?:delivery|goods|parts|order))\b"
+          r"|\b(?:nicht|noch nicht|nie) (?:geliefert|angekommen)\b|\b(?:pas|jamais) (?:ete )?(?:livre|recu la marchandise|arrive)\w*"
+          r"|\bno (?:ha|han) (?:llegado|sido entregad\w*)\b|\b(?:niet|nooit) (?:aangekomen|geleverd)\b"),
+    (0.6, r"\b(?:quality (?:issue|problem)|not happy|unhappy|problem with|issue with|returned the|sent back"
+          r"|zuruckgeschickt|zuruckgesandt|mangel\w*|retourne\w*|renvoye\w*|devuelt[oa]s?|devolucion|teruggestuurd|retour gestuurd)\b"),
     (0.6, r"\b(?:refund|reimburse\w*|credit (?:back|us|our account|the account))\b"),
-    (0.7, r"\b(?:attorney|lawyer|legal action|legal department|small claims)\b"),
+    (0.7, r"\b(?:attorney|lawyer|solicitors?|legal action|legal department|small claims)\b"),
+    (1.0, r"\b(?:won't|will not|not going to|refuse to|do not intend to|don't intend to)(?: be)? pay(?:ing)?\b"
+          r"|\bnot to (?:make any|pay|release)\b|\b(?:never|wasn't|was not|weren't|were not|not) (?:agreed|quoted|ordered|approved)\b"),
+    (1.0, r"\b(?:please |kindly )?(?:reissue|re-issue|correct|amend|cancel|withdraw|void) (?:the |this |your )?(?:invoice|bill|charge)\b"
+          r"|\breissue (?:it|at|in|with)\b|\bshould not (?:exist|be there|apply)\b"),
+    (1.0, r"\b(?:does not|doesn't|do not|don't) (?:match|correspond|reflect|agree with)\b|\bnot the (?:agreed|quoted|correct) (?:rate|price|amount)\b"
+          r"|\b(?:our|the) (?:contract|agreement|quote|quotation|po) (?:states|says|shows|specifies)\b|\bas agreed\b"),
+    (0.9, r"\b(?:deduct|deducting|set off|offset)\b|\b(?:was|were) told\b[^.!?\n]{0,60}\bfree\b"),
+    (0.9, r"\bwhy (?:are|am|were|was|have|has) (?:we|i|you) (?:being |been )?(?:billed|charged|invoiced)\b"),
+    (0.9, r"\b(?:damaged|defective|faulty|broken)\b|\b(?:was|were|has been|had been) cancel+ed\b|\bfix the (?:fault|problem|issue|defect)\b"),
     # de
     (1.0, r"\b(?:rechnung|betrag|preis|summe|menge|stundenzahl|abrechnung)\w* (?:ist|sind|scheint|erscheint|war)(?: leider| uns)?"
           r" (?:falsch|fehlerhaft|nicht korrekt|nicht richtig|zu hoch|unrichtig|uberhoht)\b"),
@@ -219,6 +311,8 @@ _DISPUTE = (
     (1.0, r"\bdoppelt (?:berechnet|abgerechnet|in rechnung gestellt|fakturiert)\b|\bzweimal berechnet\b"),
     (1.0, r"\b(?:zuruckhalten|zuruckbehalten|einbehalten|zahlung verweigern|verweigern die zahlung|nicht zahlen werden|zahlen wir nicht)\b"),
     (0.9, r"\b(?:storniert|gekundigt)\b|\bentspricht nicht\b|\bnicht einverstanden\b"),
+    (1.0, r"\berkennen (?:wir|ich) nicht an\b|\bnicht (?:an)?erkannt\b|\b(?:unstrittig|strittig)\w*\b|\bstimmt nicht\b|\bnicht vorgesehen\b"
+          r"|\b(?:korrigieren|stornieren) sie\b|\bbitte (?:korrigieren|stornieren)\b"),
     (1.0, r"\b(?:sobald|wenn|nachdem|erst)\b[^.!?\n]{0,60}\b(?:ersetzt|repariert|behoben|gutgeschrieben|korrigiert|geliefert|nachgeliefert|geklart)\b"),
     # fr
     (1.0, r"\b(?:facture|montant|prix|tarif|quantite|somme)s? (?:est|sont|semble|parait|nous semble)"
@@ -229,6 +323,8 @@ _DISPUTE = (
     (1.0, r"\b(?:endommage\w*|defectueu\w*|abime\w*|casse\w*|manquant\w*|non conforme\w*|pas conforme\w*|incomplet\w*)\b"),
     (1.0, r"\b(?:facture\w* deux fois|double facturation|en double|factures? en doublon)\b"),
     (0.9, r"\b(?:annule\w*|resilie\w*)\b"),
+    (1.0, r"\bne correspond pas\b|\b(?:facture|montant) rectifie\w*|\bmerci de (?:corriger|rectifier|annuler)\b|\berreur (?:de|sur|dans)\b"
+          r"|\bau lieu de\b|\bnon contest\w*|\bne (?:reconnaissons|reconnais) pas\b"),
     (1.0, r"\bne (?:payerons|paierons|reglerons|payerai|paierai) (?:pas|rien)\b|\bretenons le paiement\b"),
     (1.0, r"\b(?:une fois que|des que|quand|apres que|lorsque)\b[^.!?\n]{0,60}\b(?:remplace\w*|repare\w*|corrige\w*|livre\w*|rembourse\w*|resolu\w*|regularise\w*)\b"),
     # es
@@ -241,6 +337,8 @@ _DISPUTE = (
     (1.0, r"\b(?:danad\w*|defectuos\w*|rot[oa]s?|estropead\w*|faltan|falta(?:ba|ban)?|incomplet\w*)\b"),
     (1.0, r"\b(?:facturado dos veces|cobrado dos veces|duplicad\w*)\b"),
     (0.9, r"\b(?:cancelad\w*|anulad\w*)\b"),
+    (1.0, r"\bno coincide\b|\bno (?:es|son) (?:el|la|lo)s? acordad[oa]s?\b|\bcorrij\w*|\bno discutid[oa]\b|\bno (?:los|las|lo|la) vamos a (?:pagar|abonar)\b"
+          r"|\bdeberia ser (?:cero|0)\b|\bno estaban? en el presupuesto\b"),
     (1.0, r"\bno (?:pagaremos|vamos a pagar|abonaremos)\b|\bretener el pago\b|\bretenemos el pago\b"),
     (1.0, r"\b(?:una vez que|cuando|hasta que|en cuanto|despues de que)\b[^.!?\n]{0,60}\b(?:sustitu\w*|reemplac\w*|repar\w*|corrij\w*|corregid\w*|entregu\w*|abonen|solucion\w*|resuelv\w*)\b"),
     # nl
@@ -252,7 +350,9 @@ _DISPUTE = (
     (1.0, r"\b(?:beschadigd|defect|kapot|ontbreken|ontbreekt|onvolledig)\b"),
     (1.0, r"\b(?:dubbel|twee keer|tweemaal) (?:gefactureerd|in rekening gebracht|gefactureerd)\b"),
     (0.9, r"\b(?:geannuleerd|opgezegd)\b"),
-    (1.0, r"\b(?:zodra|wanneer|nadat|pas als)\b[^.!?\n]{0,60}\b(?:vervangen|gerepareerd|gecorrigeerd|geleverd|gecrediteerd|opgelost)\b"),
+    (1.0, r"\bklopt niet\b|\bkloppen niet\b|\berkennen (?:we|wij|ik) niet\b|\bonbetwist\w*|\bverkeerd (?:berekend|gefactureerd)\b"
+          r"|\bniet (?:met ons )?afgestemd\b|\bniet zolang\b|\b(?:betalen|voldoen) (?:we|wij|ik) [^.!?\n]{0,30}\bniet\b|\bgecorrigeerde\b"),
+    (1.0, r"\b(?:zodra|wanneer|nadat|pas als)\b[^.!?\n]{0,60}\b(?:vervangen|gerepareerd|gecorrigeerd|geleverd|gecrediteerd|opgelost|verholpen|hersteld)\b"),
 )
 
 _COPY = (
@@ -265,9 +365,10 @@ _COPY = (
     r" (?:invoice|bill|pdf|attachment)\b",
     r"\b(?:kopie|duplikat|zweitschrift)\b|\brechnung\w*[^.!?\n]{0,40}\b(?:erneut|nochmals|noch ?mal|nochmal) (?:zu)?(?:senden|schicken|zusenden)\b"
     r"|\b(?:senden|schicken|ubermitteln) sie (?:uns |mir )?(?:bitte )?(?:die|eine|nochmals die) rechnung\b"
-    r"|\brechnung (?:nicht )?(?:erhalten|bekommen|gefunden)\b",
+    r"|\brechnung (?:nicht )?(?:erhalten|bekommen|gefunden)\b|\brechnungskopie\b",
     r"\bcopie de (?:la |votre |cette )?facture\b|\bduplicata\b|\b(?:renvoyer|envoyer|transmettre|retransmettre)"
-    r"[^.!?\n]{0,30}\b(?:facture|copie)\b|\b(?:pas|jamais) recu (?:la |votre |de )?facture\b",
+    r"[^.!?\n]{0,30}\b(?:facture|copie)\b|\b(?:pas|jamais) recu (?:la |votre |de )?facture\b"
+    r"|\bne trouve pas (?:cette|la|votre) facture\b|\b(?:me|nous) la (?:renvoyer|transmettre)\b",
     r"\bcopia de (?:la |su |esta )?factura\b|\b(?:reenviar|enviar|mandar|remitir)(?:nos|me)?[^.!?\n]{0,30}\b(?:factura|copia)\b"
     r"|\bno (?:hemos |he )?recibido (?:la |su |ninguna )?factura\b",
     r"\bkopie van (?:de |uw |deze )?factuur\b|\b(?:stuur|stuurt|sturen|toesturen|opnieuw sturen|nogmaals sturen|doorsturen)"
@@ -317,6 +418,7 @@ _OUT_OF_OFFICE = (
     (0.9, r"\baway from (?:the|my) (?:office|desk)\b|\b(?:limited|no|intermittent) access to (?:my )?e-?mail\b|\bcurrently (?:away|travel+ing|out)\b"),
     (0.8, r"\b(?:i will be|i'll be|i am|i'm|will be) (?:back|returning|out|away|travel+ing|unavailable|absent)\b|\breturn(?:ing)? (?:on|to the office)\b"),
     (0.6, r"\b(?:automatic|auto)[- ]?(?:reply|response)\b|\bautoreply\b"),
+    (1.0, r"\b(?:office|offices|department|team) (?:is |are |will be )?closed\b|\breopens?\b|\bclosed (?:for|over) the (?:holidays|break)\b"),
     # de
     (1.0, r"\b(?:abwesend|abwesenheit\w*|nicht im buro|ausser haus|im urlaub|in urlaub|urlaubsbedingt|elternzeit|mutterschutz"
           r"|krankheitsbedingt|dienstreise|auf reisen)\b"),
@@ -349,6 +451,16 @@ _AUTOMATIC_OTHER = (
           r"|\bdarse de baja\b|\bdarme de baja\b"),
     (1.0, r"\bniet meer (?:werkzaam|in dienst|actief|bereikbaar via)\b|\bheeft (?:ons|het bedrijf) verlaten\b"
           r"|\bwe hebben uw (?:bericht|e-?mail|verzoek|aanvraag) ontvangen\b|\bafmelden\b"),
+    (1.0, r"\b(?:will not|won't) be (?:read|monitored|answered|processed)\b|\b(?:outgoing|outbound) (?:notifications|messages|mail) only\b"
+          r"|\b(?:i|he|she) (?:have|has) left\b|\bthis account will be (?:closed|deleted)\b|\b(?:we )?aim to (?:respond|reply)\b"
+          r"|\b(?:supplier|vendor) (?:self-service )?portal\b|\bnot (?:the right|responsible for|in charge of)\b"),
+    (1.0, r"\bniet meer in gebruik\b|\b(?:wordt|worden) niet (?:gelezen|bekeken|beantwoord)\b|\bleveranciersportaal\b|\bga niet over\b"
+          r"|\bcontact (?:op )?(?:nemen|opnemen) met (?:mijn|onze) collega\b"),
+    (1.0, r"\bno admite respuestas\b|\bno se (?:lee|revisa|atiende)\b|\bportal de proveedores\b|\bno (?:llevo|gestiono) (?:las|los) factur"),
+    (1.0, r"\bn'est pas (?:consultee|lue|surveillee)\b|\bportail (?:des )?fournisseurs\b|\bne (?:m'occupe|gere) pas (?:des|de la) factur"),
+    (1.0, r"\bwird nicht (?:gelesen|bearbeitet|uberwacht)\b|\blieferantenportal\b|\bnicht (?:zustandig|der richtige ansprechpartner)\b"),
+    (1.0, r"\b(?:ranking|seo|search engine|marketing services|proposal|monthly fee|web ?design|backlinks|liquidez|adelantamos|factoring"
+          r"|responda si|reply yes|special offer|limited time|webinar)\b"),
     (0.7, r"\b(?:please|kindly) (?:contact|write to|e-?mail|reach out to|direct)\b[^.!?\n]{0,60}@"
           r"|\b(?:bitte wenden sie sich an|veuillez contacter|contacte con|neem contact op met)\b"),
 )
@@ -371,7 +483,7 @@ _BOUNCE = (
 )
 
 _AUTO_SUBJECT = re.compile(
-    r"^\s*(?:automatic reply|auto(?:matic)?[- ]?(?:reply|response)|out of (?:the )?office|ooo\b|abwesenheit|automatische antwort"
+    r"^\s*(?:\[auto\]|automatic reply|auto(?:matic)?[- ]?(?:reply|response)|out of (?:the )?office|ooo\b|abwesenheit|automatische antwort"
     r"|reponse automatique|absence|respuesta automatica|fuera de la oficina|automatisch antwoord|afwezig)", re.I)
 _BOUNCE_SUBJECT = re.compile(
     r"^\s*(?:undeliver|delivery status notification|mail delivery|returned mail|failure notice|delivery (?:failure|delayed|notification)"
@@ -402,6 +514,7 @@ _REFERENCE = re.compile(
     r"\b(?:ref(?:erence)?|payment ref(?:erence)?|verwendungszweck|referenz|reference|referencia|kenmerk|betalingskenmerk"
     r"|transaction(?: id)?|utr|confirmation (?:no|number)|check (?:no|number|#))[.:# ]*\s*([A-Z0-9][A-Z0-9/_-]{3,})", re.I)
 _EMAIL = re.compile(r"<?([A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})>?")
+_FORWARD_SUBJECT = re.compile(r"^\s*(?:wg|fw|fwd|tr|rv|doorst|i)\s*:", re.I)
 _REPLY_SUBJECT = re.compile(r"^\s*(?:(?:re|aw|antw|sv|vs|réf|ref|rif|r|wg|fw|fwd|tr)\s*(?:\[\d+\])?\s*:\s*)+", re.I)
 
 
@@ -411,6 +524,7 @@ _REPLY_SUBJECT = re.compile(r"^\s*(?:(?:re|aw|antw|sv|vs|réf|ref|rif|r|wg|fw|fw
 class _Hit:
     weight: float
     phrase: str
+    start: int = -1
 
 
 def _hits(rules: Iterable[tuple[float, re.Pattern[str]]], folded: str, original: str) -> list[_Hit]:
@@ -418,8 +532,53 @@ def _hits(rules: Iterable[tuple[float, re.Pattern[str]]], folded: str, original:
     for weight, pattern in rules:
         m = pattern.search(folded)
         if m:
-            found.append(_Hit(weight, _as_written(original, folded, m.start(), m.end())))
+            found.append(_Hit(weight, _as_written(original, folded, m.start(), m.end()), m.start()))
     return found
+
+
+def _clause_at(folded: str, at: int) -> tuple[str, str]:
+    """The clause around position ``at``, and the character that ends its sentence."""
+    clause = next((m.group() for m in _CLAUSE.finditer(folded) if m.start() <= at < m.end()), "")
+    stop = _STOP.search(folded, at)
+    return clause, stop.group() if stop else ""
+
+
+def _to_come(sentence: str) -> bool:
+    if _WILL.search(sentence):
+        return not _PAST_SURE.search(sentence)
+    return bool(_FUTURE.search(sentence) and not _PAST.search(sentence) and not _PAST_VERB.search(sentence))
+
+
+def _by_tense(folded: str, original: str, hits: dict[Label, list[_Hit]]) -> None:
+    """Read payment words with their tense: a payment phrase in a sentence about the future
+    is a promise ("Zahlung erfolgt am Freitag"); any sentence that pays and looks ahead
+    ("el viernes les transferimos el saldo") promises, unless it says no."""
+    for hit in list(hits[Label.PAID]):
+        if hit.start < 0:
+            continue
+        sentence, stop = _clause_at(folded, hit.start)
+        if stop == "?":          # "has this been paid?" asks, it does not claim
+            hits[Label.PAID].remove(hit)
+        elif _to_come(sentence):
+            hits[Label.PAID].remove(hit)
+            hits[Label.PROMISE].append(hit)
+    if not hits[Label.PAID]:
+        for m in _CLAUSE.finditer(folded):
+            clause = m.group()
+            stop = _STOP.search(folded, m.end())
+            if (_PAID_FORM.search(clause) and not _NEGATION.search(clause) and not _DOUBT.search(clause)
+                    and not _WILL.search(clause) and not _FUTURE.search(clause) and not (stop and stop.group() == "?")):
+                hits[Label.PAID].append(_Hit(0.7, _as_written(original, folded, m.start(), m.end()).strip(), m.start()))
+                break
+    if hits[Label.PROMISE]:
+        return
+    for m in _CLAUSE.finditer(folded):
+        sentence = m.group()
+        if (_PAY_ANY.search(sentence) and (_FUTURE.search(sentence) or _WILL.search(sentence))
+                and not _NEGATION.search(sentence) and not _PAST_SURE.search(sentence)
+                and not (_PAST_VERB.search(sentence) and not _WILL.search(sentence))):
+            hits[Label.PROMISE].append(_Hit(1.0, _as_written(original, folded, m.start(), m.end()).strip(), m.start()))
+            return
 
 
 def _as_written(original: str, folded: str, start: int, end: int) -> str:
@@ -457,6 +616,7 @@ def classify(subject: str, text: str, *, sent: datetime | None = None,
         # a subject the sender wrote (not "Re: our reminder") speaks for the message too
         for label in (Label.BOUNCE, Label.OUT_OF_OFFICE, Label.OTHER, Label.DISPUTE, Label.PAID):
             hits[label] += _hits(_RULES[label], fsubject, subject)
+    _by_tense(folded, text, hits)
     scores = {label: _score(h) for label, h in hits.items()}
     # "not paid yet", "will be paid once ...": each such phrase cancels one payment phrase
     vetoes = sum(1 for p in _PAID_NOT_RE if p.search(folded))
@@ -491,7 +651,9 @@ def _decide(scores: dict[Label, float], subject: str, is_reply: bool,
     if bounce_subject or s[Label.BOUNCE] >= 1.8 or (s[Label.BOUNCE] >= 1.0 and not is_reply and automatic != "person"):
         return Label.BOUNCE, min(0.99, 0.7 + 0.1 * s[Label.BOUNCE] + (0.15 if bounce_subject else 0))
     machine = automatic in ("auto_reply", "automated") or auto_subject
-    if machine or s[Label.OUT_OF_OFFICE] >= 1.6 or s[Label.OTHER] >= 1.0 and automatic != "person":
+    says = max(s[Label.PAID], s[Label.PROMISE], s[Label.DISPUTE])
+    if machine or (says < 0.9 and automatic != "person"
+                   and (s[Label.OUT_OF_OFFICE] >= 1.6 or s[Label.OTHER] >= 1.0)):
         if s[Label.OTHER] >= 1.0 and s[Label.OTHER] >= s[Label.OUT_OF_OFFICE] - 0.5:
             return Label.OTHER, _confidence(s[Label.OTHER], s[Label.OUT_OF_OFFICE])
         if s[Label.OUT_OF_OFFICE] >= 0.8 or (machine and s[Label.OUT_OF_OFFICE] > 0):
@@ -501,6 +663,8 @@ def _decide(scores: dict[Label, float], subject: str, is_reply: bool,
             return Label.OTHER, 0.6
     # 2. the client's words, in the order that protects the client relationship
     person = (Label.DISPUTE, Label.PAID, Label.PROMISE, Label.QUESTION)
+    if _FORWARD_SUBJECT.match(subject) and says < 0.9:
+        return Label.OTHER, 0.6     # passed on inside the client's company: nothing said to us yet
     if s[Label.DISPUTE] >= 1.0:
         rival = max(s[Label.PAID], s[Label.QUESTION]) * 0.5
         return Label.DISPUTE, _confidence(s[Label.DISPUTE], rival)
@@ -510,6 +674,8 @@ def _decide(scores: dict[Label, float], subject: str, is_reply: bool,
     if s[Label.PROMISE] >= 0.8:
         rival = max(s[Label.DISPUTE], s[Label.PAID], s[Label.QUESTION] * 0.5)
         return Label.PROMISE, _confidence(s[Label.PROMISE], rival)
+    if s[Label.OTHER] >= 1.0 and s[Label.OTHER] >= s[Label.QUESTION]:
+        return Label.OTHER, _confidence(s[Label.OTHER], s[Label.QUESTION])
     if s[Label.QUESTION] >= 0.7:
         rival = max(s[Label.DISPUTE], s[Label.PAID], s[Label.PROMISE])
         return Label.QUESTION, _confidence(s[Label.QUESTION], rival)

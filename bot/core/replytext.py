@@ -38,7 +38,7 @@ _END = re.compile(
     r"|(?:from|von|de|van)\s*:\s.*@"
     r"|(?:sent from|gesendet von|von meinem|envoy. (?:de|depuis)|enviado desde|verzonden (?:vanaf|met)"
     r"|verstuurd vanaf|get outlook for)\b"
-    r"|(?:on|am|le|el|op)\s.{4,160}(?:wrote|schrieb|a .crit|escribi.|schreef)\s*:?\s*$)",
+    r"|(?:on|am|le|el|op)\s.{4,160}(?:wrote|schrieb|a .crit|escribi.|schreef)(?:\s*:?\s*$|\s.{0,160}:\s*$))",
     re.I | re.M)
 
 
