@@ -565,9 +565,9 @@ def _by_tense(folded: str, original: str, hits: dict[Label, list[_Hit]]) -> None
     if not hits[Label.PAID]:
         for m in _CLAUSE.finditer(folded):
             clause = m.group()
-            stop = _STOP.search(folded, m.end())
+            end = _STOP.search(folded, m.end())
             if (_PAID_FORM.search(clause) and not _NEGATION.search(clause) and not _DOUBT.search(clause)
-                    and not _WILL.search(clause) and not _FUTURE.search(clause) and not (stop and stop.group() == "?")):
+                    and not _WILL.search(clause) and not _FUTURE.search(clause) and not (end and end.group() == "?")):
                 hits[Label.PAID].append(_Hit(0.7, _as_written(original, folded, m.start(), m.end()).strip(), m.start()))
                 break
     if hits[Label.PROMISE]:
