@@ -17,6 +17,10 @@ VOLUME ["/var/lib/arbot"]
 USER arbot
 WORKDIR /var/lib/arbot
 
+# Slack in HTTP mode only ([slack] mode = "http", http_host = "0.0.0.0"): Slack's signed
+# requests arrive here, behind your HTTPS proxy. Socket Mode needs no open port.
+EXPOSE 3000
+
 HEALTHCHECK --interval=60s --timeout=10s --start-period=30s --retries=3 \
   CMD ["arbot", "health"]
 

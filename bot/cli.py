@@ -90,6 +90,13 @@ def cmd_check_config(args: argparse.Namespace) -> int:
               f"{sent}, inbox: {i.inbox_folder}")
     else:
         print("  imap       not configured (no [imap] host): invoices come from imports only")
+    if config.slack.enabled:
+        k = config.slack
+        print(f"  slack      {k.mode} mode, approvals in {k.approvals_channel}, "
+              f"{len(k.approvers)} approver(s) or group(s)"
+              + (f", digest at {k.digest_time:%H:%M} {k.timezone}" if k.digest_time else ""))
+    else:
+        print("  slack      not configured (no [slack] approvals_channel): decisions in the CLI")
     print(f"  templates  {templates.directory} ({len(templates.names())} messages)")
     print("  ladder     " + ", ".join(
         f"{t.name} {t.offset_days:+d}d{' (approval)' if t.approval else ''}"
@@ -113,6 +120,12 @@ def cmd_check_config(args: argparse.Namespace) -> int:
                 print(f"  imap login OK ({imap_probe(config.imap)})")
             except ImapError as e:
                 print(f"  imap login FAILED: {e}")
+                return 1
+        if config.slack.enabled:
+            from bot.slack.app import probe as slack_probe
+            ok, said = slack_probe(config)
+            print(f"  slack {'OK' if ok else 'FAILED'}: {said}")
+            if not ok:
                 return 1
     return 0
 
@@ -528,9 +541,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     stop = threading.Event()
     _install_stop(stop)
     bot = build(config, stop=stop)
+    slack = None
     try:
+        if config.slack.enabled:
+            from bot.slack.app import SlackApp
+            slack = SlackApp(config, bot.mailer, clock=bot.clock)
+            slack.start()
         bot.loop.run_forever(config.poll_seconds)
     finally:
+        if slack is not None:
+            slack.stop()
         bot.close()
     return 0
 

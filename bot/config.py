@@ -118,6 +118,31 @@ class ReplyConfig:
 
 
 @dataclass(frozen=True)
+class SlackConfig:
+    """The finance team's Slack workspace. Off while ``approvals_channel`` is empty."""
+
+    mode: str = "socket"            # socket (no public URL) | http (signed requests)
+    bot_token_env: str = ""
+    app_token_env: str = ""         # Socket Mode's app-level token (xapp-...)
+    signing_secret_env: str = ""    # HTTP mode: verifies that requests come from Slack
+    approvals_channel: str = ""     # channel ID (C...) where approvals and alerts go
+    approvers: tuple[str, ...] = ()  # user IDs (U..., W...) and user groups (S...)
+    api_base_url: str = "https://slack.com/api/"
+    http_host: str = "127.0.0.1"
+    http_port: int = 3000
+    digest_time: time | None = time(9, 0)   # None: no daily digest
+    timezone: str = "UTC"           # of digest_time and of the dates shown in Slack
+    snooze_days: tuple[int, ...] = (1, 3, 7)
+    bot_token: str = field(default="", repr=False)
+    app_token: str = field(default="", repr=False)
+    signing_secret: str = field(default="", repr=False)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.approvals_channel)
+
+
+@dataclass(frozen=True)
 class Sending:
     messages_per_minute: int = 30
     recipients_per_day: int = 10000
@@ -167,6 +192,7 @@ class Config:
     imap: Imap = field(default_factory=Imap)
     discovery: Discovery = field(default_factory=Discovery)
     replies: ReplyConfig = field(default_factory=ReplyConfig)
+    slack: SlackConfig = field(default_factory=SlackConfig)
     sending: Sending = field(default_factory=Sending)
     clients: ClientDefaults = field(default_factory=ClientDefaults)
     policy: Policy = field(default_factory=Policy)
@@ -346,6 +372,59 @@ def _imap(i: _Section, environ: Mapping[str, str], need_secrets: bool) -> Imap:
                 if host and need_secrets else "")
 
 
+def _slack(k: _Section, environ: Mapping[str, str], need_secrets: bool) -> SlackConfig:
+    channel = k.string("approvals_channel", "")
+    mode = k.string("mode", "socket")
+    if mode not in ("socket", "http"):
+        raise ConfigError(f"slack.mode = {mode!r}: expected \"socket\" or \"http\"")
+    names = {key: _env_name(k, key) for key in ("bot_token_env", "app_token_env", "signing_secret_env")}
+    approvers = k.get("approvers", [], list)
+    for a in approvers:
+        if not isinstance(a, str) or not re.fullmatch(r"[UWS][A-Z0-9]{2,}", a):
+            raise ConfigError(f"slack.approvers: {a!r} is not a Slack user ID (U..., W...) or user "
+                              f"group ID (S...); find them in a member's or group's profile")
+    base = k.string("api_base_url", SlackConfig.api_base_url)
+    if not re.match(r"https?://", base):
+        raise ConfigError(f"slack.api_base_url = {base!r}: expected an http(s) URL")
+    if not base.endswith("/"):
+        base += "/"
+    port = k.integer("http_port", 3000, minimum=1)
+    if port > 65535:
+        raise ConfigError(f"slack.http_port = {port!r}: must be at most 65535")
+    raw_digest = k.string("digest_time", "09:00")
+    digest = _clock(k, "digest_time", time(9, 0)) if raw_digest else None
+    snooze = k.get("snooze_days", [1, 3, 7], list)
+    if not snooze or any(not isinstance(d, int) or isinstance(d, bool) or not 1 <= d <= 90 for d in snooze):
+        raise ConfigError(f"slack.snooze_days = {snooze!r}: expected whole days from 1 to 90, "
+                          f"like [1, 3, 7]")
+    config = SlackConfig(
+        mode=mode, approvals_channel=channel, approvers=tuple(approvers), api_base_url=base,
+        http_host=k.string("http_host", "127.0.0.1"), http_port=port, digest_time=digest,
+        timezone=check_timezone(k.string("timezone", "UTC"), "slack.timezone"),
+        snooze_days=tuple(sorted(set(snooze))), **names)
+    if not channel:
+        return config
+    if not re.fullmatch(r"[CG][A-Z0-9]{2,}", channel):
+        raise ConfigError(f"slack.approvals_channel = {channel!r}: expected a channel ID like "
+                          f"\"C0123456789\" (channel details, at the bottom), not its name")
+    if not approvers:
+        raise ConfigError("slack.approvers is empty: name at least one person (U...) or user "
+                          "group (S...) who may approve escalations")
+    need = ["bot_token_env", "app_token_env" if mode == "socket" else "signing_secret_env"]
+    for key in need:
+        if not names[key]:
+            raise ConfigError(f"slack.{key} is not set: Slack in {mode} mode needs it")
+    if not need_secrets:
+        return config
+    from dataclasses import replace
+    return replace(config,
+                   bot_token=_secret(names["bot_token_env"], "slack.bot_token_env", environ),
+                   app_token=_secret(names["app_token_env"], "slack.app_token_env", environ)
+                   if names["app_token_env"] else "",
+                   signing_secret=_secret(names["signing_secret_env"], "slack.signing_secret_env",
+                                          environ) if names["signing_secret_env"] else "")
+
+
 def _discovery(d: _Section) -> Discovery:
     terms = d.get("terms_days", None, int) if "terms_days" in d.data else None
     if terms is not None and terms < 0:
@@ -388,7 +467,7 @@ def parse(data: Mapping[str, Any], *, path: Path | None = None,
     base = path.parent if path else Path.cwd()
     top = _Section("", data)
     sections = {name: _Section(name, top.get(name, {}, dict)) for name in (
-        "database", "company", "mail", "smtp", "imap", "discovery", "replies", "sending", "clients",
+        "database", "company", "mail", "smtp", "imap", "discovery", "replies", "slack", "sending", "clients",
         "policy", "templates", "run", "import")}
 
     db = sections["database"]
@@ -437,6 +516,8 @@ def parse(data: Mapping[str, Any], *, path: Path | None = None,
                           promise_grace_days=rp.integer("promise_grace_days", 3, minimum=0),
                           max_promise_days=rp.integer("max_promise_days", 60, minimum=1),
                           answer_copy_requests=rp.get("answer_copy_requests", True, bool))
+
+    slack = _slack(sections["slack"], environ, need_secrets)
 
     se = sections["sending"]
     sending = Sending(messages_per_minute=se.integer("messages_per_minute", 30, minimum=1),
@@ -490,7 +571,8 @@ def parse(data: Mapping[str, Any], *, path: Path | None = None,
         sec.finish()
     top.finish()
     return Config(path=path, database_path=(base / db_path).resolve(), company=company, mail=mail,
-                  smtp=smtp, imap=imap, discovery=discovery, replies=replies, sending=sending,
+                  smtp=smtp, imap=imap, discovery=discovery, replies=replies, slack=slack,
+                  sending=sending,
                   clients=clients, policy=policy,
                   templates_dir=(base / tdir).resolve() if tdir else None, poll_seconds=poll,
                   date_order=order)

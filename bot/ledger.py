@@ -226,6 +226,38 @@ def m003_replies(db: Database) -> None:
     """)
 
 
+@migrations()
+def m004_slack(db: Database) -> None:
+    """Slack: every message arbot posts or updates, queued like the email outbox (one row per
+    key, posted once, retried after rate limits and outages); and on approvals, the text a
+    person edited before sending and how long a request is snoozed."""
+    db.executescript("""
+    CREATE TABLE slack_posts (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        ref INTEGER,
+        channel TEXT NOT NULL,
+        thread_key TEXT,
+        update_key TEXT,
+        text TEXT NOT NULL,
+        blocks TEXT NOT NULL DEFAULT '[]',
+        file BLOB,
+        status TEXT NOT NULL DEFAULT 'queued',
+        ts TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        error TEXT,
+        created_at TEXT NOT NULL,
+        posted_at TEXT
+    );
+    CREATE INDEX slack_posts_due ON slack_posts(status, next_attempt_at);
+    ALTER TABLE approvals ADD COLUMN edited_subject TEXT;
+    ALTER TABLE approvals ADD COLUMN edited_text TEXT;
+    ALTER TABLE approvals ADD COLUMN snoozed_until TEXT;
+    """)
+
+
 # ---------------------------------------------------------------------------------------------
 
 #: Reminder rows that count as "this tier is behind us" for the planner.
@@ -786,6 +818,139 @@ class Ledger:
         result = self.approval(approval_id)
         assert result is not None
         return result
+
+    def snooze(self, approval_id: int, *, until: datetime, actor: str, now: datetime) -> dict[str, Any]:
+        """Put a pending request aside until ``until``; it is asked again then."""
+        with self.transaction():
+            row = self.approval(approval_id)
+            if row is None:
+                raise LedgerError(f"no approval request #{approval_id}")
+            cur = self.db.execute(
+                "UPDATE approvals SET status = 'snoozed', snoozed_until = ?, decided_by = ?, "
+                "decided_at = ? WHERE id = ? AND status = 'pending'",
+                [iso(until), actor, iso(now), approval_id])
+            if cur.rowcount != 1:
+                raise LedgerError(f"approval request #{approval_id} was already decided "
+                                  f"({row['status']} by {row['decided_by']} at {row['decided_at']})")
+            for n in row["invoices"]:
+                self.event(now, "approval_snoozed", invoice=n, actor=actor, approval=approval_id,
+                           until=iso(until))
+        result = self.approval(approval_id)
+        assert result is not None
+        return result
+
+    def wake_snoozed(self, now: datetime) -> list[int]:
+        """Requests whose snooze is over become pending again (and are asked again)."""
+        with self.transaction():
+            ids = [r["id"] for r in self._rows(
+                "SELECT id FROM approvals WHERE status = 'snoozed' AND snoozed_until <= ?", [iso(now)])]
+            for aid in ids:
+                self.db.execute("UPDATE approvals SET status = 'pending', decided_by = NULL, "
+                                "decided_at = NULL WHERE id = ?", [aid])
+                row = self.approval(aid)
+                assert row is not None
+                for n in row["invoices"]:
+                    self.event(now, "approval_awake", invoice=n, approval=aid)
+        return ids
+
+    def set_edited(self, approval_id: int, *, subject: str, text: str) -> None:
+        """The email a person edited before approving: what goes out instead of the template."""
+        if any(c in subject for c in "\r\n"):
+            raise LedgerError("an email subject is one line")
+        self.db.execute("UPDATE approvals SET edited_subject = ?, edited_text = ? "
+                        "WHERE id = ? AND status = 'pending'", [subject, text, approval_id])
+
+    def edited(self, approval_ids: Sequence[int]) -> tuple[str, str] | None:
+        """The edited subject and text for an outbox row made from these approvals, if any."""
+        for aid in approval_ids:
+            r = self._one("SELECT edited_subject, edited_text FROM approvals WHERE id = ?", [aid])
+            if r and r["edited_subject"] is not None and r["edited_text"] is not None:
+                return r["edited_subject"], r["edited_text"]
+        return None
+
+    # -- Slack posts -------------------------------------------------------------------------
+
+    def slack_enqueue(self, key: str, kind: str, channel: str, text: str, now: datetime, *,
+                      blocks: Sequence[Mapping[str, Any]] = (), ref: int | None = None,
+                      thread_key: str | None = None, update_key: str | None = None,
+                      file: bytes | None = None) -> bool:
+        """Queue a Slack message (or, with ``update_key``, an update of the message posted under
+        that key). Idempotent by ``key``: False when it was queued before."""
+        cur = self.db.execute(
+            "INSERT OR IGNORE INTO slack_posts (key, kind, ref, channel, thread_key, update_key, text, "
+            "blocks, file, next_attempt_at, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [key, kind, ref, channel, thread_key, update_key, text, json.dumps(list(blocks)), file,
+             iso(now), iso(now)])
+        return cur.rowcount == 1
+
+    def slack_post(self, key: str) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM slack_posts WHERE key = ?", [key])
+
+    def slack_posts(self, status: str | None = None) -> list[dict[str, Any]]:
+        where, params = ("WHERE status = ?", [status]) if status else ("", [])
+        return self._rows(f"SELECT * FROM slack_posts {where} ORDER BY id", params)
+
+    def slack_due(self, now: datetime) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM slack_posts WHERE status = 'queued' AND next_attempt_at <= ? "
+                         "ORDER BY next_attempt_at, id LIMIT 1", [iso(now)])
+
+    def slack_claim(self, post_id: int, now: datetime) -> bool:
+        """Take a queued post for sending; False when another thread took it first."""
+        cur = self.db.execute("UPDATE slack_posts SET status = 'posting', attempts = attempts + 1, "
+                              "next_attempt_at = ? WHERE id = ? AND status = 'queued'",
+                              [iso(now), post_id])
+        return cur.rowcount == 1
+
+    def slack_done(self, post_id: int, now: datetime, *, ts: str, channel: str) -> None:
+        self.db.execute("UPDATE slack_posts SET status = 'posted', ts = ?, channel = ?, posted_at = ?, "
+                        "error = NULL WHERE id = ?", [ts, channel, iso(now), post_id])
+
+    def slack_retry(self, post_id: int, next_at: datetime, error: str) -> None:
+        self.db.execute("UPDATE slack_posts SET status = 'queued', next_attempt_at = ?, error = ? "
+                        "WHERE id = ?", [iso(next_at), error, post_id])
+
+    def slack_failed(self, post_id: int, error: str) -> None:
+        self.db.execute("UPDATE slack_posts SET status = 'failed', error = ? WHERE id = ?",
+                        [error, post_id])
+
+    def slack_thread_head(self, thread_key: str) -> dict[str, Any] | None:
+        """The first message of a Slack thread arbot keeps (one per disputed invoice, say)."""
+        return self._one("SELECT * FROM slack_posts WHERE thread_key = ? AND update_key IS NULL "
+                         "ORDER BY id LIMIT 1", [thread_key])
+
+    def approvals_for_slack(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Approval requests Slack lacks: pending ones never posted, and decided ones whose
+        message does not show the decision yet."""
+        new = self._rows(
+            "SELECT a.* FROM approvals a LEFT JOIN slack_posts p ON p.key = 'approval:' || a.id "
+            "WHERE a.status = 'pending' AND p.id IS NULL ORDER BY a.id")
+        decided = self._rows(
+            "SELECT a.* FROM approvals a JOIN slack_posts p ON p.key = 'approval:' || a.id "
+            "WHERE a.status != 'pending' AND a.decided_at IS NOT NULL AND NOT EXISTS ("
+            "  SELECT 1 FROM slack_posts u WHERE u.key = 'approval:' || a.id || ':' || "
+            "  (CASE WHEN a.status = 'snoozed' THEN 'snoozed' ELSE 'decided' END) || ':' || a.decided_at) "
+            "ORDER BY a.id")
+        for r in new + decided:
+            r["invoices"] = json.loads(r["invoices"])
+        return new, decided
+
+    def reviews_for_slack(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Review items Slack lacks: open ones never posted, and resolved ones whose message
+        does not show the decision yet."""
+        new = self._rows(
+            "SELECT r.* FROM review r LEFT JOIN slack_posts p ON p.key = 'review:' || r.id "
+            "WHERE r.resolved_at IS NULL AND p.id IS NULL ORDER BY r.id")
+        decided = self._rows(
+            "SELECT r.* FROM review r JOIN slack_posts p ON p.key = 'review:' || r.id "
+            "WHERE r.resolved_at IS NOT NULL AND NOT EXISTS ("
+            "  SELECT 1 FROM slack_posts u WHERE u.key = 'review:' || r.id || ':decided') ORDER BY r.id")
+        for r in new + decided:
+            r["detail"] = json.loads(r["detail"])
+        return new, decided
+
+    def slack_interrupted(self) -> list[dict[str, Any]]:
+        """Posts a crash left in 'posting': Slack may or may not have them."""
+        return self._rows("SELECT * FROM slack_posts WHERE status = 'posting' ORDER BY id")
 
     # -- outbox ------------------------------------------------------------------------------
 

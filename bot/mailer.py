@@ -6,6 +6,7 @@ exactly what the client would receive.
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -34,6 +35,13 @@ class Composed:
     rendered: Rendered
     attachments: tuple[str, ...]
     notes: tuple[str, ...]  # what the operator should know (an original PDF was unreadable...)
+
+
+def plain_html(text: str) -> str:
+    """A plain text as simple HTML: escaped, paragraphs and line breaks kept."""
+    paragraphs = [p for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+    body = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+    return f"<!DOCTYPE html><html><body>{body}</body></html>"
 
 
 class Mailer:
@@ -95,9 +103,15 @@ class Mailer:
         return files, notes
 
     def compose(self, template: str, client: Client, invoices: Sequence[Invoice], now: datetime,
-                *, message_id: str | None = None,
-                extra: Mapping[str, Any] | None = None) -> Composed:
+                *, message_id: str | None = None, extra: Mapping[str, Any] | None = None,
+                edited: tuple[str, str] | None = None) -> Composed:
+        """The email for ``template``; with ``edited`` (subject, text), the words a person
+        wrote before approving replace the template's, with everything else unchanged."""
         rendered = self.render(template, client, invoices, now, extra)
+        if edited is not None:
+            subject, text = edited
+            rendered = Rendered(subject=" ".join(subject.split()), text=text,
+                                html=plain_html(text), locale=rendered.locale)
         attachments, notes = ([], []) if template in NO_ATTACHMENTS else \
             self.copies(invoices, client)
         mail = self.config.mail

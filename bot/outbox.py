@@ -106,7 +106,8 @@ class Outbox:
         message_id = make_message_id(self.mailer.config.mail.domain, hint=str(row.id))
         try:
             composed = self.mailer.compose(row.template, client, covered, now,
-                                           message_id=message_id, extra=row.extra)
+                                           message_id=message_id, extra=row.extra,
+                                           edited=self.ledger.edited(row.approval_ids))
         except TemplateError as e:
             # a template that fails to render is never sent: the failure goes to a person
             self.ledger.mark_failed(row, now, f"template error: {e}", status="failed")

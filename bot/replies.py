@@ -139,7 +139,8 @@ class Replies:
             status, action = self._act(row, reading, now)
             self.ledger.finish_reply(row["id"], status=status, label=reading.label.value,
                                      confidence=reading.confidence,
-                                     reading={**as_json(reading), "action": action})
+                                     reading={**as_json(reading), "text": reading.text[:4000],
+                                              "action": action})
         log.info("replies: message #%d read as %s (%.2f): %s", row["id"], reading.label.value,
                  reading.confidence, action)
         return True

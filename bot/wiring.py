@@ -21,6 +21,7 @@ from bot.mailer import Mailer
 from bot.outbox import Outbox
 from bot.reminders import Reminders
 from bot.replies import Replies
+from bot.slack.poster import SlackPoster
 from bot.smtp import SmtpTransport, Transport
 from bot.templates import MessageTemplates, default_directory
 
@@ -55,6 +56,7 @@ class Bot:
     replies: Replies
 
     intake: Intake | None = None
+    slack: SlackPoster | None = None
 
     def close(self) -> None:
         self.transport.close()
@@ -93,5 +95,12 @@ def build(config: Config, *, clock: Clock = system_clock,
               ("send_one_message", outbox.send_one_message)]
     if intake is not None:
         steps.append(("save_one_sent_copy", intake.save_one_sent_copy))
+    poster = None
+    if config.slack.enabled:
+        from bot.slack.app import web_client
+        poster = SlackPoster(ledger, config, mailer, web_client(config), clock=clock, sleep=sleep)
+        steps += [("settle_interrupted_posts", poster.settle_interrupted_posts),
+                  ("queue_for_slack", poster.queue_for_slack),
+                  ("post_one_to_slack", poster.post_one_to_slack)]
     loop = Loop(steps, stop=stop, on_pass=heartbeat, wait=intake.wait if intake else None)
-    return Bot(config, ledger, mailer, reminders, outbox, loop, transport, clock, replies, intake)
+    return Bot(config, ledger, mailer, reminders, outbox, loop, transport, clock, replies, intake, poster)

@@ -17,7 +17,7 @@ from bot.simclock import SimulatedClock
 from bot.smtp import SmtpTransport
 from bot.wiring import Bot, build
 from tests.support.dovecot import PASSWORD as IMAP_PASSWORD
-from tests.support.smtpd import PASSWORD, USER
+from tests.support.smtpd import PASSWORD, USER, free_port
 
 
 def config(tmp: Path, *, port: int = 25, security: str = "none", login: bool = False,
@@ -34,7 +34,22 @@ def config(tmp: Path, *, port: int = 25, security: str = "none", login: bool = F
     for name, values in sections.items():
         data.setdefault(name, {}).update(values)
     return parse(data, environ={"TEST_SMTP_PASSWORD": PASSWORD,
-                                "TEST_IMAP_PASSWORD": IMAP_PASSWORD})
+                                "TEST_IMAP_PASSWORD": IMAP_PASSWORD, **SLACK_ENV})
+
+
+#: The secrets of the test Slack app, as the environment would hold them.
+SLACK_SIGNING_SECRET = "c3a1f7e09b2d4e6f8a0b1c2d3e4f5a6b"
+SLACK_ENV = {"TEST_SLACK_BOT_TOKEN": "xoxb-test-bot-token", "TEST_SLACK_APP_TOKEN": "xapp-test-app-token",
+             "TEST_SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET}
+
+
+def slack(api_url: str, *, mode: str = "http", port: int = 0, **more: Any) -> dict[str, Any]:
+    """A [slack] section for the test workspace: approvals in C0APPROVALS, decided by U0BOSS01
+    and the members of the user group S0FINANCE."""
+    return {"approvals_channel": "C0APPROVALS", "approvers": ["U0BOSS01", "S0FINANCE"], "mode": mode,
+            "bot_token_env": "TEST_SLACK_BOT_TOKEN", "app_token_env": "TEST_SLACK_APP_TOKEN",
+            "signing_secret_env": "TEST_SLACK_SIGNING_SECRET", "api_base_url": api_url,
+            "http_port": port or free_port(), "digest_time": "", "timezone": "Europe/London", **more}
 
 
 def imap(port: int, user: str, *, security: str = "tls", **more: Any) -> dict[str, Any]:
