@@ -277,31 +277,26 @@ def cmd_invoices(args: argparse.Namespace) -> int:
     return 0
 
 
-BUCKETS = (("current", None, 0), ("1-30", 1, 30), ("31-60", 31, 60), ("61-90", 61, 90),
-           ("90+", 91, None))
-
-
 def aging(ledger: Ledger, today: date) -> list[dict[str, Any]]:
     """Open balances per client and currency in the usual aging buckets."""
+    from bot.core.aging import BUCKETS, OWED, bucket
     clients = {c.id: c for c in ledger.clients()}
     out: dict[tuple[str, str], dict[str, Any]] = {}
     for inv in ledger.invoices():
-        if inv.state.value in ("paid", "cancelled") or inv.balance <= 0:
+        if inv.state not in OWED or inv.balance <= 0:
             continue
-        late = _days_overdue(inv.due_date, today)
         row = out.setdefault((inv.client_id, inv.currency), {
             "client": clients[inv.client_id].name, "currency": inv.currency,
             "paused": clients[inv.client_id].paused, "invoices": 0, "total": Decimal(0),
-            **{b[0]: Decimal(0) for b in BUCKETS}})
-        for name, lo, hi in BUCKETS:
-            if (lo is None or late >= lo) and (hi is None or late <= hi):
-                row[name] += inv.balance
+            **{b: Decimal(0) for b in BUCKETS}})
+        row[bucket(_days_overdue(inv.due_date, today))] += inv.balance
         row["total"] += inv.balance
         row["invoices"] += 1
     return sorted(out.values(), key=lambda r: (-r["total"], r["client"]))
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from bot.core.aging import BUCKETS
     ledger = _ledger(args)
     today = _now(args).date()
     rows = aging(ledger, today)
@@ -313,9 +308,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     else:
         print(f"Aging as of {today.isoformat()} (days past due)\n")
         print(_table([(r["client"] + (" (paused)" if r["paused"] else ""), r["currency"],
-                       r["invoices"], *(f"{r[b[0]]:,.2f}" if r[b[0]] else "-" for b in BUCKETS),
+                       r["invoices"], *(f"{r[b]:,.2f}" if r[b] else "-" for b in BUCKETS),
                        f"{r['total']:,.2f}") for r in rows],
-                     ["client", "cur", "inv", *(b[0] for b in BUCKETS), "total"],
+                     ["client", "cur", "inv", *BUCKETS, "total"],
                      right=tuple(range(2, 9))))
     pending = ledger.approvals("pending")
     attention = ledger.outbox("unknown") + ledger.outbox("failed")

@@ -104,6 +104,7 @@ def test_the_suggested_label_is_preselected_with_a_one_click_confirm():
 def test_the_edit_dialog_carries_the_request_and_the_text():
     view = B.edit_modal(7, "Final notice: INV-1", "Dear Acme", "C0APPROVALS", "171.000100")
     assert view["callback_id"] == "edit_email"
-    assert json.loads(view["private_metadata"]) == {"approval": 7, "channel": "C0APPROVALS", "ts": "171.000100"}
+    meta = json.loads(view["private_metadata"])
+    assert meta == {"approval": 7, "channel": "C0APPROVALS", "ts": "171.000100"}
     assert view["blocks"][0]["element"]["initial_value"] == "Final notice: INV-1"
     assert view["blocks"][1]["element"]["multiline"] is True
