@@ -318,6 +318,11 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"{len(pending)} approval request(s) waiting (arbot approvals)")
     if attention:
         print(f"{len(attention)} message(s) need attention (arbot outbox)")
+    failed = ledger.slack_posts("failed")
+    if failed:
+        errors = sorted({str(r["error"]) for r in failed})
+        print(f"{len(failed)} Slack message(s) could not be posted ({', '.join(errors)}); "
+              f"fix the Slack setup (docs/slack.md)")
     return 0
 
 

@@ -481,8 +481,12 @@ def test_socket_mode_receives_a_click_and_acknowledges_it(fake, smtp_server, tls
     row = bot.ledger.slack_post(f"approval:{a['id']}")
     assert row is not None
     app = SlackApp(cfg, bot.mailer, clock=clock)
+    app.retry_seconds = 0.2
+    fake.outage(True)                       # Slack is away when arbot starts: it keeps trying
     app.start()
     try:
+        assert not fake.connected(0.5)
+        fake.outage(False)
         assert fake.connected(5)
         payload = block_actions_payload(user=BOSS, channel="C0APPROVALS", message_ts=row["ts"], blocks=[],
                                         action_id="approve", value=f"approval:{a['id']}",
@@ -497,3 +501,24 @@ def test_socket_mode_receives_a_click_and_acknowledges_it(fake, smtp_server, tls
         assert bot.ledger.approval(a["id"])["status"] == "approved"
     finally:
         app.stop()
+
+
+def test_check_config_connect_signs_in_to_slack_and_explains_a_failure(office):
+    from bot.slack.app import probe
+    ok, said = probe(office.cfg)
+    assert ok and "arbot" in said
+    office.fake.fail_next("auth.test", error="invalid_auth")
+    ok, said = probe(office.cfg)
+    assert not ok and "invalid_auth" in said and "Bot User OAuth Token" in said
+    assert "xoxb-" not in said.replace("(xoxb-...)", "")       # no secret in the words
+
+
+def test_arbot_status_tells_about_slack_messages_that_could_not_be_posted(office, capsys, monkeypatch):
+    import argparse
+
+    from bot import cli
+    office.fake.fail_next("chat.postMessage", error="not_in_channel")
+    office.run()
+    monkeypatch.setattr(cli, "_ledger", lambda args: office.bot.ledger)
+    cli.cmd_status(argparse.Namespace(json=False, now=None, config=None))
+    assert "1 Slack message(s) could not be posted (not_in_channel)" in capsys.readouterr().out

@@ -131,13 +131,16 @@ class SlackApp:
         # process_before_response in HTTP mode: Slack's request is answered when the decision
         # is recorded, so a dialog's errors reach the dialog and nothing runs after the answer
         self.app = App(client=self.client, signing_secret=config.slack.signing_secret,
-                       request_verification_enabled=http, token_verification_enabled=True,
+                       # no call to Slack while starting: an outage must not stop the bot
+                       request_verification_enabled=http, token_verification_enabled=False,
                        process_before_response=http,
                        raise_error_for_unhandled_request=False, logger=logging.getLogger("bot.slack.bolt"))
         self._register()
         self._socket: Any = None
         self._http: WSGIServer | None = None
         self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self.retry_seconds = 30.0   # between attempts to connect while Slack is away
 
     # -- per-thread resources ---------------------------------------------------------------
 
@@ -157,10 +160,8 @@ class SlackApp:
 
     def start(self) -> None:
         if self.config.slack.mode == "socket":
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-            self._socket = SocketModeHandler(self.app, self.config.slack.app_token, web_client=self.client)
-            self._socket.connect()
-            log.info("slack: connected in Socket Mode")
+            self._thread = threading.Thread(target=self._connect, name="slack-socket", daemon=True)
+            self._thread.start()
             return
         from slack_bolt.adapter.wsgi import SlackRequestHandler
         handler = SlackRequestHandler(self.app)
@@ -177,11 +178,30 @@ class SlackApp:
         self._thread.start()
         log.info("slack: listening on http://%s:%d/slack/events", self.config.slack.http_host, self.port)
 
+    def _connect(self) -> None:
+        """Connect in Socket Mode, and keep trying while Slack cannot be reached (once
+        connected, the SDK reconnects by itself)."""
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+        while not self._stopping.is_set():
+            handler: Any = SocketModeHandler(self.app, self.config.slack.app_token, web_client=self.client)
+            try:
+                handler.connect()
+            except Exception as e:  # noqa: BLE001 - any failure to connect: try again later
+                log.warning("slack: cannot connect in Socket Mode (%s); trying again in %.0f s",
+                            e, self.retry_seconds)
+                handler.close()
+                self._stopping.wait(self.retry_seconds)
+                continue
+            self._socket = handler
+            log.info("slack: connected in Socket Mode")
+            return
+
     @property
     def port(self) -> int:
         return self._http.server_port if self._http else 0
 
     def stop(self) -> None:
+        self._stopping.set()
         if self._socket is not None:
             self._socket.close()
             self._socket = None
