@@ -522,3 +522,11 @@ def test_arbot_status_tells_about_slack_messages_that_could_not_be_posted(office
     monkeypatch.setattr(cli, "_ledger", lambda args: office.bot.ledger)
     cli.cmd_status(argparse.Namespace(json=False, now=None, config=None))
     assert "1 Slack message(s) could not be posted (not_in_channel)" in capsys.readouterr().out
+
+
+def test_connections_of_finished_request_threads_are_closed(office):
+    office.run()
+    a = office.approval()
+    for _ in range(6):                     # each request runs on its own thread
+        office.click(f"approval:{a['id']}", "approve", user=EVE)
+    assert len(office.app._ledgers) <= 2

@@ -124,7 +124,7 @@ class SlackApp:
         self.client = client or web_client(config)
         self._open_ledger = open_ledger or (lambda: default_open(config))
         self._local = threading.local()
-        self._ledgers: list[Ledger] = []
+        self._ledgers: list[tuple[threading.Thread, Ledger]] = []
         self._lock = threading.Lock()
         self.approvers = Approvers(config.slack.approvers, self.client)
         http = config.slack.mode == "http"
@@ -145,12 +145,20 @@ class SlackApp:
     # -- per-thread resources ---------------------------------------------------------------
 
     def ledger(self) -> Ledger:
+        """This thread's connection to the ledger (SQLite connections are not shared between
+        threads); those of threads that ended are closed here."""
         ledger: Ledger | None = getattr(self._local, "ledger", None)
         if ledger is None:
             ledger = self._open_ledger()
             self._local.ledger = ledger
             with self._lock:
-                self._ledgers.append(ledger)
+                alive = []
+                for thread, other in self._ledgers:
+                    if thread.is_alive():
+                        alive.append((thread, other))
+                    else:
+                        other.close()
+                self._ledgers = [*alive, (threading.current_thread(), ledger)]
         return ledger
 
     def poster(self) -> SlackPoster:
@@ -212,7 +220,7 @@ class SlackApp:
         if self._thread is not None:
             self._thread.join(5)
         with self._lock:
-            for ledger in self._ledgers:
+            for _, ledger in self._ledgers:
                 ledger.close()
             self._ledgers.clear()
 
