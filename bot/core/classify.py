@@ -81,7 +81,7 @@ _FUTURE = re.compile(
     r"|soon|shortly|later (?:this|today)|on the \d+(?:st|nd|rd|th)"
     rf"|(?:on|by|this|next|until) {_DAYS}s?|{_DAYS}s?\b(?! \d{{1,2}}\.? \w+ \d{{4}})"
     r"|(?<!guten )morgen|ubermorgen|nachste[nr]? (?:woche|monat)|(?:diese[nr]?|kommende[nr]?) (?:woche|monat)|ende (?:des|dieses|nachsten) monats"
-    r"|monatsende|innerhalb (?:von|der)|bis (?:zum|ende|spatestens|nachste)|in den nachsten|demnachst|zeitnah|baldmoglichst|sobald|am \d+\."
+    r"|monatsende|innerhalb (?:von|der)|bis (?:zum|ende|spatestens|nachste)|in den nachsten|demnachst|zeitnah|baldmoglichst|sobald|am \d+\.(?!\d)"
     r"|demain|apres-demain|(?:la )?semaine prochaine|cette semaine|d'ici|fin (?:du|de|de ce) mois|sous \d+|dans les (?:prochains|\d+) jours"
     r"|prochainement|des que|rapidement|(?:avant|pour|d'ici) le \d+\b"
     r"|manana|pasado manana|(?:la )?(?:proxima|siguiente) semana|esta semana|(?:a )?final(?:es)? de(?:l)? mes|fin de mes|en \d+ dias"
@@ -90,7 +90,7 @@ _FUTURE = re.compile(
     r"|binnenkort|zodra|op de \d+)\b")
 # a future tense or a plan in the same sentence, stronger than a time word
 _WILL = re.compile(
-    r"\b(?:will|'ll|shall|going to|gonna|werden|wird|werde|allons|vais|va|vont|sera|seront|vamos a|voy a|va a|zullen|zal|gaan|ga)\b"
+    r"\b(?:will|'ll|shall|going to|gonna|werden|wird|werde|allons|vais|va|vont|sera|seront|vamos a|voy a|va a|zullen|zal|gaan|ga|wordt|worden)\b"
     r"|\b(?:hope|hoping|plan|planning|expect|expecting|intend|aim|aiming|try|trying|hoffen|hoffe|planen|geplant|vorgesehen"
     r"|esperons|espere|prevoyons|prevu|comptons|esperamos|espero|pensamos|intentaremos|previsto|hopen|hoop|verwachten|verwacht"
     r"|proberen|van plan|gepland)\b"
@@ -101,7 +101,9 @@ _PAST = re.compile(
     r"gestern|bereits|schon|heute|hier|deja|ce (?:jour|matin)|aujourd'hui|ayer|ya|esta manana|hoy|gisteren|reeds|vandaag|vanochtend"
     r"|vanmorgen)\b")
 _PAST_VERB = re.compile(
-    r"\b(?:went|was|were|been|did|done|made|sent|initiated|ist raus|ist erfolgt|wurde|wurden|haben|habe|a ete|ont ete"
+    r"\b(?:went|was|were|been|did|done|made|sent|initiated|paid|settled|transferred|wired|remitted|cleared"
+    r"|bezahlt|uberwiesen|beglichen|gezahlt|payee|reglee|viree|pagad[oa]|abonad[oa]|betaald|overgemaakt|voldaan"
+    r"|ist raus|ist erfolgt|wurde|wurden|haben|habe|a ete|ont ete"
     r"|est parti|hemos|se realizo|se hizo|hebben|heb|heeft|is verstuurd|gedaan)\b")
 _PAST_SURE = re.compile(
     r"\b(?:yesterday|already|ago|last (?:week|month)|gestern|bereits|hier|deja|ayer|gisteren|reeds)\b")
@@ -137,7 +139,7 @@ _PAID = (
     (1.0, r"\b(?:paid|settled|transferred|wired|remitted) (?:it |this |that |the (?:invoice|amount|balance|bill) |in full )?"
           r"(?:on (?:the )?\d|on (?:mon|tue|wed|thu|fri|sat|sun)|yesterday|today|this morning|last (?:week|month|friday|monday)|earlier)"),
     (1.0, r"\b(?:we|i) (?:sent|mailed|posted|made|initiated|released|issued|processed|submitted|wired) "
-          r"(?:you |out )?(?:a |the |our |your )?(?:payment|check|cheque|transfer|wire|remittance|funds)\b"),
+          r"(?:you |out )?(?:a |the |our |your )?(?:payment|check|cheque|transfer|wire|remittance|funds|money)\b"),
     (1.0, r"\b(?:remittance(?: advice)?|proof of payment|payment (?:confirmation|receipt|advice)|transfer confirmation"
           r"|confirmation of (?:payment|transfer)|wire confirmation|swift (?:copy|confirmation))\b"),
     (0.5, r"\b(?:check|cheque) (?:no\.?|number|#) ?\d+"),
@@ -150,17 +152,20 @@ _PAID = (
     (0.9, r"\b(?:has|have) been taken care of\b|\bwent out (?:on|yesterday|today|last)\b|\bcleared (?:our|the) bank\b"),
     (0.8, r"\b(?:confirmation|transaction|reference|trace) (?:no\.?|number|#|id)\b"),
     (0.6, r"\bpaid in full\b"),
-    (1.0, r"\b(?:was|were|has been|have been|got) (?:already |just )?(?:remitted|wired|transferred|initiated|released|processed|settled|paid)\b"),
+    (1.0, r"\b(?:was|were|has been|have been|got) (?:already |just )?(?:remitted|wired|transferred|initiated|released|processed|settled|paid|cleared)\b"),
     (1.0, r"\b(?:made|sent|initiated|did|completed|submitted|scheduled and sent) (?:a |the |our |an? )?(?:part(?:ial)? |full |final |bank |online )?"
           r"(?:payment|transfer|wire|remittance|deposit)\b"),
     (1.0, r"\b(?:payment|transfer|wire|remittance|bank transfer|ach)s? (?:done|made|sent|initiated|completed|processed|released|executed|went out)\b"),
     (1.0, r"^\W*(?:paid|all paid|payment made|settled)\b"),
+    (1.0, r"\b(?:payment|transfer|wire|it|this)(?: has| had)? (?:went|gone|been put|gone) through\b"),
     # de
     (1.0, rf"\b(?:haben|habe|hat|wurde|wurden|ist|sind|bereits|schon|heute|gestern){_S}"
           rf"\b(?:bezahlt|uberwiesen|beglichen|angewiesen|gezahlt|ausgeglichen|veranlasst|ausgefuhrt|geleistet|getatigt)\b"),
     (1.0, r"\b(?:zahlung|uberweisung|uberweisungsauftrag)(?: ist| wurde| wurden)?(?: bereits| schon| heute| gestern)?"
           r" (?:erfolgt|veranlasst|ausgefuhrt|getatigt|raus|unterwegs|angewiesen|freigegeben)\b"),
     (1.0, r"\b(?:zahlungsbestatigung|uberweisungsbeleg|zahlungsnachweis|zahlungsavis|zahlungseingang bestatigt)\b"),
+    (1.0, r"\b(?:ist|sind|wurde) (?:bereits |schon |gestern |heute )*(?:raus|rausgegangen|rausgeschickt|erledigt)\b"
+          r"|\brausgegangen\b"),
     # fr
     (1.0, rf"\b(?:avons|ai|a|ont|deja|bien|hier|aujourd'hui){_W} (?:paye|payee|regle|reglee|vire|viree|acquitte|solde)\b"),
     (1.0, r"\b(?:virement|paiement|reglement|versement)(?: a| ont)?(?: bien| deja)?(?: ete)? (?:effectue|envoye|emis|execute|realise|passe)s?\b"),
@@ -178,7 +183,8 @@ _PAID = (
           r" (?:realizad[oa]|efectuad[oa]|enviad[oa]|hech[oa]|emitid[oa]|ordenad[oa])\b"),
     (1.0, r"\b(?:realizamos|hicimos|efectuamos|enviamos|ordenamos) (?:el|la) (?:pago|transferencia|abono)\b"),
     (1.0, r"\b(?:comprobante|justificante|confirmacion) de (?:pago|transferencia)\b"),
-    (1.0, r"\b(?:se realizo|se hizo|se efectuo|se envio|realizamos|hicimos|efectuamos|enviamos|ingresamos)\b[^.!?\n]{0,30}"
+    (1.0, r"\b(?:transferencia|pago|deposito|ingreso|abono) (?:ya )?se (?:hizo|realizo|efectuo|envio|mando|ordeno)\b"),
+    (1.0, r"\b(?:se realizo|se hizo|se efectuo|se envio|se mando|realizamos|hicimos|efectuamos|enviamos|ingresamos)\b[^.!?\n]{0,30}"
           r"\b(?:deposito|pago|transferencia|abono|ingreso)\b"),
     (0.9, r"\b(?:factura|importe) (?:ya )?(?:esta|fue|ha sido) (?:pagad[oa]|abonad[oa]|liquidad[oa])\b"),
     (1.0, r"\bya (?:esta|quedo|fue|se) (?:pagad[oa]|abonad[oa]|liquidad[oa]|saldad[oa]|pago|abono|transfirio)\b"),
@@ -215,7 +221,10 @@ _PROMISE = (
           r" (?:be )?(?:go out|be made|made|sent|processed|released|initiated|issued|scheduled|wired|paid|settled"
           r"|follow|reach you|arrive|be with you|be in your account|hit your account)"),
     (1.0, r"\b(?:scheduled|queued|approved|lined up|set up) for (?:payment|our next (?:payment|check) run)\b"),
+    (1.0, r"\b(?:payment|transfer|it|this|the balance)(?: is| has been| was)? (?:scheduled|booked|queued|planned|set) (?:for|on)\b"),
     (0.9, r"\b(?:next|upcoming|coming|weekly|monthly) (?:payment|check|cheque|pay) (?:run|cycle|batch)\b"),
+    (0.9, r"\b(?:next|this) (?:week|month)'s (?:payment |pay |check |cheque )?(?:run|batch|cycle)\b"
+          r"|\bon (?:our|my|the) (?:list|schedule) for (?:next|this|the)\b"),
     (1.0, r"\b(?:with|in|into|on|for|in time for) (?:our|the|this|next) (?:next |upcoming )?(?:payment|check|cheque|pay) (?:run|cycle|batch)\b"),
     (0.8, r"\byou (?:will|should|can expect to) (?:have|receive|see|get) (?:the |our |your )?(?:payment|funds|money|check|cheque|transfer)\b"),
     (0.8, r"\b(?:payment|instal+ment) plan\b|\bin (?:two|three|four|\d) (?:instal+ments|payments|parts)\b"),
@@ -263,10 +272,10 @@ _DISPUTE = (
           r" (?:agree|order|ordered|authori[sz]e|authori[sz]ed|sign|signed|approve|approved|owe|contract|request|requested)\b"),
     (1.0, r"\b(?:never|not|n't|have not|has not|did not)(?: yet)? (?:received|got|get|had) (?:the |any |these |those |your |our |all )?(?:goods|items|units|parts|products|delivery"
           r"|shipment|order|services?|work|materials?|equipment)\b"),
-    (1.0, r"\b(?:work|job|project|installation|service|repair|order|delivery)s? (?:is|was|has|have|were)(?: still)? not (?:been )?(?:completed|finished|done|delivered|carried out)\b"),
+    (1.0, r"\b(?:work|job|project|installation|service|repair|order|delivery)s? (?:is|was|has|have|were)(?: still)? (?:not|never) (?:been )?(?:completed|finished|done|delivered|carried out)\b"),
     (1.0, r"\b(?:dispute|disputing|disputed|contest|contesting|challenge|challenging|object to|reject|rejecting)\b"),
     (1.0, r"\b(?:overcharg\w*|over-?billed|double[- ]?(?:billed|charged|invoiced)|billed twice|charged twice|invoiced twice"
-          r"|duplicate (?:invoice|charge|billing))\b"),
+          r"|duplicate (?:invoice|charge|billing)|(?:is|was|looks like) a duplicate|duplicate of)\b"),
     (1.0, r"\b(?:damaged|defective|faulty|broken|missing|incomplete|wrong|unusable|poor quality)"
           r" (?:goods|items?|units?|parts?|products?|delivery|shipment|pallets?|work|service)\b"),
     (0.9, r"\bnot (?:as|what we) (?:ordered|agreed|quoted|contracted)\b|\bdoes(?:n't| not) match (?:the|our) (?:po|purchase order|quote|contract|agreement)\b"),
@@ -292,7 +301,7 @@ _DISPUTE = (
           r"|zuruckgeschickt|zuruckgesandt|mangel\w*|retourne\w*|renvoye\w*|devuelt[oa]s?|devolucion|teruggestuurd|retour gestuurd)\b"),
     (0.6, r"\b(?:refund|reimburse\w*|credit (?:back|us|our account|the account))\b"),
     (0.7, r"\b(?:attorney|lawyer|solicitors?|legal action|legal department|small claims)\b"),
-    (1.0, r"\b(?:won't|will not|not going to|refuse to|do not intend to|don't intend to)(?: be)? pay(?:ing)?\b"
+    (1.0, r"\b(?:won't|will not|not going to|refuse to|do not intend to|don't intend to|are not|aren't|am not|we're not)(?: be)? pay(?:ing)?\b"
           r"|\bnot to (?:make any|pay|release)\b|\b(?:never|wasn't|was not|weren't|were not|not) (?:agreed|quoted|ordered|approved)\b"),
     (1.0, r"\b(?:please |kindly )?(?:reissue|re-issue|correct|amend|cancel|withdraw|void) (?:the |this |your )?(?:invoice|bill|charge)\b"
           r"|\breissue (?:it|at|in|with)\b|\bshould not (?:exist|be there|apply)\b"),
@@ -334,8 +343,8 @@ _DISPUTE = (
           r"(?: (?:la|el|los|las) (?:mercancia|pedido|material|producto|servicio|entrega)\w*)?\b(?! (?:la|su) factura)"),
     (1.0, r"\b(?:reclamacion|reclamamos|disconformidad|no estamos de acuerdo|impugn\w*|disputa)\b"),
     (0.9, r"\b(?:nota de (?:credito|abono)|factura rectificativa|factura corregida)\b"),
-    (1.0, r"\b(?:danad\w*|defectuos\w*|rot[oa]s?|estropead\w*|faltan|falta(?:ba|ban)?|incomplet\w*)\b"),
-    (1.0, r"\b(?:facturado dos veces|cobrado dos veces|duplicad\w*)\b"),
+    (1.0, r"\b(?:danad\w*|defectuos\w*|rot[oa]s?|estropead\w*|faltan|(?<!sin )falta(?:ba|ban)?|incomplet\w*)\b"),
+    (1.0, r"\b(?:facturado dos veces|cobrado dos veces|(?:cobraron|facturaron|cobran) (?:dos veces|de mas)|duplicad\w*)\b"),
     (0.9, r"\b(?:cancelad\w*|anulad\w*)\b"),
     (1.0, r"\bno coincide\b|\bno (?:es|son) (?:el|la|lo)s? acordad[oa]s?\b|\bcorrij\w*|\bno discutid[oa]\b|\bno (?:los|las|lo|la) vamos a (?:pagar|abonar)\b"
           r"|\bdeberia ser (?:cero|0)\b|\bno estaban? en el presupuesto\b"),
@@ -543,6 +552,16 @@ def _clause_at(folded: str, at: int) -> tuple[str, str]:
     return clause, stop.group() if stop else ""
 
 
+_WH = re.compile(r"(?:^|[.!?\n]\s*)(?:hi[^.!?\n]{0,20}?,\s*)?(?:who|what|where|which|how|whom|wer|was|wo|welche\w*|wie"
+                 r"|qui|que|quel\w*|ou|comment|quien|que|cual\w*|donde|como|wie|wat|waar|welke)\b[^.!?\n]*$")
+
+
+def _asks(folded: str, at: int) -> bool:
+    """Whether position ``at`` is inside a question that starts with a question word."""
+    stop = _STOP.search(folded, at)
+    return bool(stop and stop.group() == "?" and _WH.search(folded[:at]))
+
+
 def _to_come(sentence: str) -> bool:
     if _WILL.search(sentence):
         return not _PAST_SURE.search(sentence)
@@ -567,13 +586,20 @@ def _by_tense(folded: str, original: str, hits: dict[Label, list[_Hit]]) -> None
             clause = m.group()
             end = _STOP.search(folded, m.end())
             if (_PAID_FORM.search(clause) and not _NEGATION.search(clause) and not _DOUBT.search(clause)
-                    and not _WILL.search(clause) and not _FUTURE.search(clause) and not (end and end.group() == "?")):
+                    and not _WILL.search(clause) and not _FUTURE.search(clause)
+                    and not (end and end.group() == "?")):
                 hits[Label.PAID].append(_Hit(0.7, _as_written(original, folded, m.start(), m.end()).strip(), m.start()))
                 break
+    for hit in list(hits[Label.PROMISE]):
+        if hit.start >= 0 and _asks(folded, hit.start):
+            hits[Label.PROMISE].remove(hit)       # "who do I talk to about a payment plan?"
     if hits[Label.PROMISE]:
         return
     for m in _CLAUSE.finditer(folded):
         sentence = m.group()
+        end = _STOP.search(folded, m.end())
+        if end and end.group() == "?":
+            continue                              # a question about paying promises nothing
         if (_PAY_ANY.search(sentence) and (_FUTURE.search(sentence) or _WILL.search(sentence))
                 and not _NEGATION.search(sentence) and not _PAST_SURE.search(sentence)
                 and not (_PAST_VERB.search(sentence) and not _WILL.search(sentence))):
