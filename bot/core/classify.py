@@ -140,7 +140,7 @@ _PAID = (
           r"(?:on (?:the )?\d|on (?:mon|tue|wed|thu|fri|sat|sun)|yesterday|today|this morning|last (?:week|month|friday|monday)|earlier)"),
     (1.0, r"\b(?:we|i) (?:sent|mailed|posted|made|initiated|released|issued|processed|submitted|wired) "
           r"(?:you |out )?(?:a |the |our |your )?(?:payment|check|cheque|transfer|wire|remittance|funds|money)\b"),
-    (1.0, r"\b(?:remittance(?: advice)?|proof of payment|payment (?:confirmation|receipt|advice)|transfer confirmation"
+    (1.0, r"\b(?:remittance (?:advice|slip|copy|attached|enclosed)|(?:attached|see|our) remittance|proof of payment|payment (?:confirmation|receipt|advice)|transfer confirmation"
           r"|confirmation of (?:payment|transfer)|wire confirmation|swift (?:copy|confirmation))\b"),
     (0.5, r"\b(?:check|cheque) (?:no\.?|number|#) ?\d+"),
     (1.0, r"\b(?:check|cheque|payment|wire|transfer)s? (?:is|are) (?:in the mail|on (?:its|the) way|in transit)\b"),
@@ -307,6 +307,8 @@ _DISPUTE = (
           r"|\breissue (?:it|at|in|with)\b|\bshould not (?:exist|be there|apply)\b"),
     (1.0, r"\b(?:does not|doesn't|do not|don't) (?:match|correspond|reflect|agree with)\b|\bnot the (?:agreed|quoted|correct) (?:rate|price|amount)\b"
           r"|\b(?:our|the) (?:contract|agreement|quote|quotation|po) (?:states|says|shows|specifies)\b|\bas agreed\b"),
+    (0.9, r"\b(?:querying|query(?:ing)? (?:this|the|your) (?:invoice|bill|charge)|(?:put|place|keep) (?:it|this|the invoice) on hold)\b"
+          r"|\bonly (?:received|got) (?:half|part|some|\d+)\b|\breceived only (?:half|part|some|\d+)\b"),
     (0.9, r"\b(?:deduct|deducting|set off|offset)\b|\b(?:was|were) told\b[^.!?\n]{0,60}\bfree\b"),
     (0.9, r"\bwhy (?:are|am|were|was|have|has) (?:we|i|you) (?:being |been )?(?:billed|charged|invoiced)\b"),
     (0.9, r"\b(?:damaged|defective|faulty|broken)\b|\b(?:was|were|has been|had been) cancel+ed\b|\bfix the (?:fault|problem|issue|defect)\b"),
@@ -320,6 +322,8 @@ _DISPUTE = (
     (1.0, r"\bdoppelt (?:berechnet|abgerechnet|in rechnung gestellt|fakturiert)\b|\bzweimal berechnet\b"),
     (1.0, r"\b(?:zuruckhalten|zuruckbehalten|einbehalten|zahlung verweigern|verweigern die zahlung|nicht zahlen werden|zahlen wir nicht)\b"),
     (0.9, r"\b(?:storniert|gekundigt)\b|\bentspricht nicht\b|\bnicht einverstanden\b"),
+    (1.0, r"\bstimm\w* (?:\w+ ){0,4}nicht\b|\bzu ?viel (?:berechnet|abgerechnet|in rechnung)\b|\bnicht (?:erbracht|ausgefuhrt|geleistet|erledigt)\b"
+          r"|\b(?:bezahlen|zahlen|begleichen) (?:wir|ich) erst\b|\b(?:hinfallig|unberechtigt|nicht gerechtfertigt)\b"),
     (1.0, r"\berkennen (?:wir|ich) nicht an\b|\bnicht (?:an)?erkannt\b|\b(?:unstrittig|strittig)\w*\b|\bstimmt nicht\b|\bnicht vorgesehen\b"
           r"|\b(?:korrigieren|stornieren) sie\b|\bbitte (?:korrigieren|stornieren)\b"),
     (1.0, r"\b(?:sobald|wenn|nachdem|erst)\b[^.!?\n]{0,60}\b(?:ersetzt|repariert|behoben|gutgeschrieben|korrigiert|geliefert|nachgeliefert|geklart)\b"),
@@ -332,6 +336,9 @@ _DISPUTE = (
     (1.0, r"\b(?:endommage\w*|defectueu\w*|abime\w*|casse\w*|manquant\w*|non conforme\w*|pas conforme\w*|incomplet\w*)\b"),
     (1.0, r"\b(?:facture\w* deux fois|double facturation|en double|factures? en doublon)\b"),
     (0.9, r"\b(?:annule\w*|resilie\w*)\b"),
+    (1.0, r"\bne nous concerne pas\b|\b(?:n'avons|n'ai) rien (?:commande|demande|signe)\b|\bne (?:paierons|payerons|reglerons|paierai|payerai)\b"
+          r"|\b(?:superieur|plus eleve) (?:a celui|au prix|que (?:celui|le prix)) (?:convenu|prevu|annonce)|\brefus(?:ons|e) de (?:payer|regler)\b"
+          r"|\bne sont pas termine\w*|\bpas (?:encore )?termine\w*|\binacheve\w*"),
     (1.0, r"\bne correspond pas\b|\b(?:facture|montant) rectifie\w*|\bmerci de (?:corriger|rectifier|annuler)\b|\berreur (?:de|sur|dans)\b"
           r"|\bau lieu de\b|\bnon contest\w*|\bne (?:reconnaissons|reconnais) pas\b"),
     (1.0, r"\bne (?:payerons|paierons|reglerons|payerai|paierai) (?:pas|rien)\b|\bretenons le paiement\b"),
@@ -346,6 +353,8 @@ _DISPUTE = (
     (1.0, r"\b(?:danad\w*|defectuos\w*|rot[oa]s?|estropead\w*|faltan|(?<!sin )falta(?:ba|ban)?|incomplet\w*)\b"),
     (1.0, r"\b(?:facturado dos veces|cobrado dos veces|(?:cobraron|facturaron|cobran) (?:dos veces|de mas)|duplicad\w*)\b"),
     (0.9, r"\b(?:cancelad\w*|anulad\w*)\b"),
+    (1.0, r"\bno nos corresponde\b|\b(?:nunca|no) (?:contratamos|pedimos|solicitamos|encargamos)\b|\b(?:no estamos conformes|disconformes?)\b"
+          r"|\ben mal estado\b|\berror en la factura\b|\bdescuento acordado\b|\bno (?:nos )?(?:corresponde|pertenece)\b"),
     (1.0, r"\bno coincide\b|\bno (?:es|son) (?:el|la|lo)s? acordad[oa]s?\b|\bcorrij\w*|\bno discutid[oa]\b|\bno (?:los|las|lo|la) vamos a (?:pagar|abonar)\b"
           r"|\bdeberia ser (?:cero|0)\b|\bno estaban? en el presupuesto\b"),
     (1.0, r"\bno (?:pagaremos|vamos a pagar|abonaremos)\b|\bretener el pago\b|\bretenemos el pago\b"),
@@ -359,6 +368,8 @@ _DISPUTE = (
     (1.0, r"\b(?:beschadigd|defect|kapot|ontbreken|ontbreekt|onvolledig)\b"),
     (1.0, r"\b(?:dubbel|twee keer|tweemaal) (?:gefactureerd|in rekening gebracht|gefactureerd)\b"),
     (0.9, r"\b(?:geannuleerd|opgezegd)\b"),
+    (1.0, r"\bverkeerd\w* (?:bedrag|prijs|tarief|factuur|aantal)\b|\b(?:nooit|niet) (?:afgenomen|besteld|gebruikt)\b"
+          r"|\b(?:nog )?niet (?:afgerond|klaar|af)\b|\bbetalen (?:we|wij|ik) (?:nog )?niet\b|\bafgesproken\b[^.!?\n]{0,30}\bontbreekt\b"),
     (1.0, r"\bklopt niet\b|\bkloppen niet\b|\berkennen (?:we|wij|ik) niet\b|\bonbetwist\w*|\bverkeerd (?:berekend|gefactureerd)\b"
           r"|\bniet (?:met ons )?afgestemd\b|\bniet zolang\b|\b(?:betalen|voldoen) (?:we|wij|ik) [^.!?\n]{0,30}\bniet\b|\bgecorrigeerde\b"),
     (1.0, r"\b(?:zodra|wanneer|nadat|pas als)\b[^.!?\n]{0,60}\b(?:vervangen|gerepareerd|gecorrigeerd|geleverd|gecrediteerd|opgelost|verholpen|hersteld)\b"),
