@@ -530,3 +530,17 @@ def test_connections_of_finished_request_threads_are_closed(office):
     for _ in range(6):                     # each request runs on its own thread
         office.click(f"approval:{a['id']}", "approve", user=EVE)
     assert len(office.app._ledgers) <= 2
+
+
+def test_a_backlog_goes_out_over_several_passes_without_holding_up_the_loop(office):
+    for n in range(40):
+        office.bot.ledger.add_review(f"old:{n}", "reply", f"an older reply #{n}", office.clock())
+    office.run()
+    posted = office.bot.ledger.slack_posts("posted")
+    assert len(posted) == office.bot.slack.PER_PASS
+    assert office.bot.ledger.approvals()                 # the rest of the pass still ran
+    office.run()
+    office.run()
+    assert len(office.bot.ledger.slack_posts("posted")) == 41
+    keys = [r["key"] for r in office.bot.ledger.slack_posts("posted")]
+    assert len(keys) == len(set(keys))

@@ -59,6 +59,11 @@ class SlackPoster:
         self.clock = clock
         self.sleep = sleep
         self._last_post = 0.0
+        self._budget = self.PER_PASS
+
+    #: Posts per pass of the loop: a backlog (Slack was away for a day) goes out over several
+    #: passes, at Slack's pace, without holding up the emails and replies of each pass.
+    PER_PASS = 30
 
     # -- what should be in Slack ------------------------------------------------------------
 
@@ -67,6 +72,7 @@ class SlackPoster:
         approval requests and their decisions, review items and theirs, the daily digest.
         One call queues all; returns False (nothing left for another unit)."""
         now = self.clock()
+        self._budget = self.PER_PASS
         for aid in self.ledger.wake_snoozed(now):
             row = self.ledger.approval(aid)
             if row is not None and self.ledger.slack_post(f"approval:{aid}"):
@@ -189,9 +195,12 @@ class SlackPoster:
 
     def post_one_to_slack(self) -> bool:
         """Post the next due message. Returns whether there may be more."""
+        if self._budget <= 0:
+            return False
         row = self.ledger.slack_due(self.clock())
         if row is None:
             return False
+        self._budget -= 1
         self._post(row)
         return True
 
