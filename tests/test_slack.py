@@ -420,6 +420,10 @@ def test_the_arbot_command(office):
     client = office.bot.ledger.find_client("Acme GmbH")
     assert client is not None and client.paused
     assert "resume" in _command(office, "resume Acme GmbH")
+    assert "paused" in _command(office, "pause INV-3001")
+    inv = office.bot.ledger.invoice("INV-3001")
+    assert inv is not None and inv.paused
+    assert "No client or invoice" in _command(office, "pause Nobody Ltd")
     assert "commands" in _command(office, "help")
     assert "recorded as paid" in _command(office, "paid INV-3001")
 

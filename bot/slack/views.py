@@ -20,7 +20,7 @@ from bot.slack import blocks as B
 
 HELP = ("*/arbot* commands:\n"
         "• `status CLIENT`: what the client owes, and what happens next\n"
-        "• `pause CLIENT` / `resume CLIENT`: hold or restart the client's reminders\n"
+        "• `pause CLIENT|INVOICE` / `resume CLIENT|INVOICE`: hold or restart reminders\n"
         "• `paid INVOICE`: record that the invoice is paid (no thank-you is sent)\n"
         "• `why INVOICE`: why a reminder was or was not sent, and what comes next\n")
 
@@ -116,9 +116,14 @@ def why(ledger: Ledger, config: Config, now: datetime, number: str) -> str:
 
 
 def pause(ledger: Ledger, now: datetime, name: str, *, actor: str, paused: bool) -> str:
+    """Pause or resume a client's reminders, or one invoice's."""
+    if ledger.invoice(name) is not None:
+        ledger.set_paused(now=now, actor=actor, paused=paused, invoice=name)
+        return (f"Reminders for *{B.escape(name)}* are paused." if paused
+                else f"Reminders for *{B.escape(name)}* resume with the next pass.")
     client = ledger.find_client(name)
     if client is None:
-        return f"No client {B.escape(name)}."
+        return f"No client or invoice {B.escape(name)}."
     ledger.set_paused(now=now, actor=actor, paused=paused, client_id=client.id)
     return (f"Reminders to *{B.escape(client.name)}* are paused until someone resumes them." if paused
             else f"Reminders to *{B.escape(client.name)}* resume with the next pass.")
