@@ -107,8 +107,10 @@ def cmd_check_config(args: argparse.Namespace) -> int:
                           f"{templates.directory}")
     if args.connect:
         from bot.smtp import SendError, probe
+        from bot.wiring import token_source
+        tokens = token_source(config)
         try:
-            greeting = probe(config.smtp)
+            greeting = probe(config.smtp, tokens=tokens)
         except SendError as e:
             print(f"  smtp login FAILED: {e}")
             return 1
@@ -117,7 +119,7 @@ def cmd_check_config(args: argparse.Namespace) -> int:
             from bot.imap import ImapError
             from bot.imap import probe as imap_probe
             try:
-                print(f"  imap login OK ({imap_probe(config.imap)})")
+                print(f"  imap login OK ({imap_probe(config.imap, tokens=tokens)})")
             except ImapError as e:
                 print(f"  imap login FAILED: {e}")
                 return 1

@@ -60,6 +60,7 @@ class Smtp:
     username: str = ""
     password_env: str = ""
     timeout_seconds: float = 30.0
+    auth: str = "password"  # password | oauth2 (XOAUTH2 with a token from [oauth])
     password: str = field(default="", repr=False)  # resolved from the environment, never printed
 
 
@@ -72,7 +73,7 @@ class Imap:
     security: str = "tls"  # tls | starttls | none
     username: str = ""
     password_env: str = ""
-    auth: str = "password"  # the one login mechanism so far; OAuth2 joins it later
+    auth: str = "password"  # password | oauth2 (XOAUTH2 with a token from [oauth])
     sent_folder: str = ""   # "" = the folder flagged \Sent (RFC 6154)
     inbox_folder: str = "INBOX"
     idle: bool = True
@@ -83,6 +84,23 @@ class Imap:
     @property
     def enabled(self) -> bool:
         return bool(self.host)
+
+
+@dataclass(frozen=True)
+class OAuth:
+    """Where mail tokens come from when ``[imap] auth`` or ``[smtp] auth`` is "oauth2"."""
+
+    provider: str = "microsoft"     # microsoft (Microsoft 365, through msal)
+    tenant: str = ""                # the directory (tenant) ID or a verified domain
+    client_id: str = ""             # the app registration's application (client) ID
+    client_secret_env: str = ""
+    authority_url: str = ""         # "" = https://login.microsoftonline.com/<tenant>
+    token_cache: Path | None = None  # msal's cache, readable by the bot's user only
+    client_secret: str = field(default="", repr=False)
+
+    @property
+    def authority(self) -> str:
+        return self.authority_url or f"https://login.microsoftonline.com/{self.tenant}"
 
 
 @dataclass(frozen=True)
@@ -190,6 +208,7 @@ class Config:
     mail: Mail = field(default_factory=Mail)
     smtp: Smtp = field(default_factory=Smtp)
     imap: Imap = field(default_factory=Imap)
+    oauth: OAuth = field(default_factory=OAuth)
     discovery: Discovery = field(default_factory=Discovery)
     replies: ReplyConfig = field(default_factory=ReplyConfig)
     slack: SlackConfig = field(default_factory=SlackConfig)
@@ -354,13 +373,15 @@ def _imap(i: _Section, environ: Mapping[str, str], need_secrets: bool) -> Imap:
     if port > 65535:
         raise ConfigError(f"imap.port = {port!r}: must be at most 65535")
     auth = i.string("auth", "password")
-    if auth != "password":
-        raise ConfigError(f"imap.auth = {auth!r}: expected \"password\"")
+    if auth not in ("password", "oauth2"):
+        raise ConfigError(f"imap.auth = {auth!r}: expected \"password\" or \"oauth2\"")
     username = i.string("username", "")
     password_env = _env_name(i, "password_env")
-    if host and not (username and password_env):
-        raise ConfigError(f"imap.host = {host!r} is set: imap.username and imap.password_env "
-                          f"are needed too")
+    if host and not username:
+        raise ConfigError(f"imap.host = {host!r} is set: imap.username is needed too")
+    if host and auth == "password" and not password_env:
+        raise ConfigError(f"imap.host = {host!r} is set with auth = \"password\": imap.password_env "
+                          f"is needed too")
     return Imap(host=host, port=port, security=security, username=username,
                 password_env=password_env, auth=auth,
                 sent_folder=i.string("sent_folder", ""),
@@ -369,7 +390,32 @@ def _imap(i: _Section, environ: Mapping[str, str], need_secrets: bool) -> Imap:
                 timeout_seconds=i.get("timeout_seconds", 60.0, float),
                 save_sent_copies=i.get("save_sent_copies", True, bool),
                 password=_secret(password_env, "imap.password_env", environ)
-                if host and need_secrets else "")
+                if host and need_secrets and auth == "password" else "")
+
+
+def _oauth(o: _Section, base: Path, environ: Mapping[str, str], *, needed: bool,
+           need_secrets: bool) -> OAuth:
+    provider = o.string("provider", "microsoft")
+    if provider != "microsoft":
+        raise ConfigError(f"oauth.provider = {provider!r}: expected \"microsoft\"")
+    secret_env = _env_name(o, "client_secret_env")
+    authority = o.string("authority_url", "").rstrip("/")
+    if authority and not authority.startswith("https://"):
+        raise ConfigError(f"oauth.authority_url = {authority!r}: must be an https:// address")
+    cache = o.string("token_cache", "oauth-tokens.json")
+    config = OAuth(provider=provider, tenant=o.string("tenant", ""), client_id=o.string("client_id", ""),
+                   client_secret_env=secret_env, authority_url=authority,
+                   token_cache=(base / cache).resolve() if cache else None)
+    if not needed:
+        return config
+    for key in ("tenant", "client_id", "client_secret_env"):
+        if not getattr(config, key):
+            raise ConfigError(f"oauth.{key} is not set: imap.auth or smtp.auth is \"oauth2\", which "
+                              f"needs it (docs/microsoft-365.md)")
+    if not need_secrets:
+        return config
+    from dataclasses import replace
+    return replace(config, client_secret=_secret(secret_env, "oauth.client_secret_env", environ))
 
 
 def _slack(k: _Section, environ: Mapping[str, str], need_secrets: bool) -> SlackConfig:
@@ -467,8 +513,8 @@ def parse(data: Mapping[str, Any], *, path: Path | None = None,
     base = path.parent if path else Path.cwd()
     top = _Section("", data)
     sections = {name: _Section(name, top.get(name, {}, dict)) for name in (
-        "database", "company", "mail", "smtp", "imap", "discovery", "replies", "slack", "sending", "clients",
-        "policy", "templates", "run", "import")}
+        "database", "company", "mail", "smtp", "imap", "oauth", "discovery", "replies", "slack", "sending",
+        "clients", "policy", "templates", "run", "import")}
 
     db = sections["database"]
     db_path = Path(db.string("path", "arbot.db"))
@@ -494,17 +540,25 @@ def parse(data: Mapping[str, Any], *, path: Path | None = None,
         raise ConfigError(f"smtp.port = {port!r}: must be at most 65535")
     username = s.string("username", "")
     password_env = s.string("password_env", "")
+    smtp_auth = s.string("auth", "password")
+    if smtp_auth not in ("password", "oauth2"):
+        raise ConfigError(f"smtp.auth = {smtp_auth!r}: expected \"password\" or \"oauth2\"")
     if password_env and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", password_env):
         raise ConfigError(f"smtp.password_env = {password_env!r}: expected the NAME of an "
                           f"environment variable, not the password itself")
-    if username and not password_env:
+    if username and smtp_auth == "password" and not password_env:
         raise ConfigError(f"smtp.username = {username!r} is set but smtp.password_env is not")
+    if smtp_auth == "oauth2" and not username:
+        raise ConfigError("smtp.auth = \"oauth2\" needs smtp.username (the mailbox that sends)")
     smtp = Smtp(host=s.string("host", "localhost"), port=port, security=security, username=username,
-                password_env=password_env,
+                password_env=password_env, auth=smtp_auth,
                 timeout_seconds=s.get("timeout_seconds", 30.0, float),
-                password=_secret(password_env, "smtp.password_env", environ) if need_secrets else "")
+                password=_secret(password_env, "smtp.password_env", environ)
+                if need_secrets and smtp_auth == "password" else "")
 
     imap = _imap(sections["imap"], environ, need_secrets)
+    oauth = _oauth(sections["oauth"], base, environ, need_secrets=need_secrets,
+                   needed=smtp.auth == "oauth2" or (imap.enabled and imap.auth == "oauth2"))
     discovery = _discovery(sections["discovery"])
 
     rp = sections["replies"]
@@ -571,7 +625,7 @@ def parse(data: Mapping[str, Any], *, path: Path | None = None,
         sec.finish()
     top.finish()
     return Config(path=path, database_path=(base / db_path).resolve(), company=company, mail=mail,
-                  smtp=smtp, imap=imap, discovery=discovery, replies=replies, slack=slack,
+                  smtp=smtp, imap=imap, oauth=oauth, discovery=discovery, replies=replies, slack=slack,
                   sending=sending,
                   clients=clients, policy=policy,
                   templates_dir=(base / tdir).resolve() if tdir else None, poll_seconds=poll,

@@ -27,6 +27,7 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_expo
 
 from bot.config import Imap
 from bot.core.compose import mask
+from bot.oauth import OAuthError, TokenSource
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +79,9 @@ class Mailbox:
 
     def __init__(self, settings: Imap, *, ssl_context: ssl.SSLContext | None = None,
                  sleep: Callable[[float], None] = time.sleep, attempts: int = 5,
-                 max_wait: float = 60.0) -> None:
+                 max_wait: float = 60.0, tokens: TokenSource | None = None) -> None:
         self.settings = settings
+        self.tokens = tokens
         self.context = ssl_context or ssl.create_default_context()
         self.sleep = sleep
         self.attempts = attempts
@@ -94,6 +96,17 @@ class Mailbox:
         """The one place where the login mechanism is chosen (``[imap] auth``)."""
         if self.settings.auth == "password":
             client.login(self.settings.username, self.settings.password)
+        elif self.settings.auth == "oauth2":
+            if self.tokens is None:
+                raise ImapError("imap.auth is \"oauth2\" but no [oauth] token source was set up",
+                                transient=False)
+            try:
+                token = self.tokens.token()
+            except OAuthError as e:
+                raise ImapError(f"no token for IMAP: {e}", transient=False) from None
+            # a fresh token at every login: a session that outlived its token reconnects with a
+            # new one (msal hands out the cached token until shortly before it expires)
+            client.oauth2_login(self.settings.username, token)
         else:  # pragma: no cover - config refuses other values
             raise ImapError(f"imap.auth = {self.settings.auth!r} is not supported", transient=False)
 
@@ -268,9 +281,10 @@ def opened(settings: Imap, **kwargs: Any) -> Iterator[Mailbox]:
         box.close()
 
 
-def probe(settings: Imap, *, ssl_context: ssl.SSLContext | None = None) -> str:
+def probe(settings: Imap, *, ssl_context: ssl.SSLContext | None = None,
+          tokens: TokenSource | None = None) -> str:
     """Log in and find the folders: what ``arbot check-config --connect`` reports."""
-    with opened(settings, ssl_context=ssl_context, attempts=1) as box:
+    with opened(settings, ssl_context=ssl_context, attempts=1, tokens=tokens) as box:
         inbox, sent = box.folder("inbox"), box.folder("sent")
         return f"IMAP {settings.host}:{settings.port}: logged in; inbox {inbox!r}, sent {sent!r}"
 

@@ -27,6 +27,7 @@ from tenacity import (
 )
 
 from bot.config import Smtp
+from bot.oauth import OAuthError, TokenSource, xoauth2
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +76,9 @@ class SmtpTransport:
 
     def __init__(self, settings: Smtp, *, ssl_context: ssl.SSLContext | None = None,
                  sleep: Callable[[float], None] | None = None, local_hostname: str | None = None,
-                 ) -> None:
+                 tokens: TokenSource | None = None) -> None:
         self.settings = settings
+        self.tokens = tokens
         self.context = ssl_context or ssl.create_default_context()
         self.sleep = sleep
         self.local_hostname = local_hostname
@@ -97,12 +99,32 @@ class SmtpTransport:
                 # RFC 3207: never send credentials or mail before TLS when it is configured
                 conn.starttls(context=self.context)
                 conn.ehlo()
-            if s.username:
-                conn.login(s.username, s.password)
+            self._login(conn)
         except BaseException:
             conn.close()
             raise
         return conn
+
+    def _login(self, conn: smtplib.SMTP) -> None:
+        """The one place where the login mechanism is chosen (``[smtp] auth``)."""
+        s = self.settings
+        if s.auth == "oauth2":
+            if self.tokens is None:
+                raise SendError("smtp.auth is \"oauth2\" but no [oauth] token source was set up",
+                                transient=False)
+            try:
+                token = self.tokens.token()
+            except OAuthError as e:
+                raise SendError(f"no token for SMTP: {e}", transient=False) from None
+            answer = xoauth2(s.username, token)
+            try:
+                conn.auth("XOAUTH2", lambda challenge=None: answer, initial_response_ok=True)
+            except smtplib.SMTPAuthenticationError as e:
+                raise SendError(f"the server refused the token for {s.username} ({e.smtp_code}): check "
+                                f"that the app may send as this mailbox and that SMTP AUTH is on for it",
+                                transient=False) from None
+        elif s.username:
+            conn.login(s.username, s.password)
 
     def _connection(self) -> smtplib.SMTP:
         if self._conn is not None:
@@ -168,9 +190,10 @@ class SmtpTransport:
             self._conn = None
 
 
-def probe(settings: Smtp, *, ssl_context: ssl.SSLContext | None = None) -> str:
+def probe(settings: Smtp, *, ssl_context: ssl.SSLContext | None = None,
+          tokens: TokenSource | None = None) -> str:
     """Connect and log in, send nothing. Returns the server's greeting name."""
-    t = SmtpTransport(settings, ssl_context=ssl_context)
+    t = SmtpTransport(settings, ssl_context=ssl_context, tokens=tokens)
     try:
         conn = t._connection()
         return conn.ehlo_resp.decode(errors="replace").splitlines()[0] if conn.ehlo_resp else ""

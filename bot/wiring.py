@@ -18,6 +18,7 @@ from bot.intake import Intake
 from bot.ledger import Ledger, iso
 from bot.loop import Loop
 from bot.mailer import Mailer
+from bot.oauth import TokenSource
 from bot.outbox import Outbox
 from bot.reminders import Reminders
 from bot.replies import Replies
@@ -37,6 +38,13 @@ def open_ledger(config: Config) -> Ledger:
     return Ledger(config.database_path,
                   client_defaults={"timezone": c.timezone, "locale": c.locale,
                                    "country": c.country})
+
+
+def token_source(config: Config) -> TokenSource | None:
+    """The OAuth2 token source when IMAP or SMTP signs in with tokens."""
+    if config.smtp.auth == "oauth2" or (config.imap.enabled and config.imap.auth == "oauth2"):
+        return TokenSource(config.oauth)
+    return None
 
 
 def message_templates(config: Config) -> MessageTemplates:
@@ -71,10 +79,11 @@ def build(config: Config, *, clock: Clock = system_clock,
           mailbox: Mailbox | None = None) -> Bot:
     ledger = ledger or open_ledger(config)
     mailer = Mailer(config, message_templates(config))
-    transport = transport or SmtpTransport(config.smtp, sleep=sleep)
+    tokens = token_source(config)
+    transport = transport or SmtpTransport(config.smtp, sleep=sleep, tokens=tokens)
     reminders = Reminders(ledger, config.policy, clock=clock)
     if mailbox is None and config.imap.enabled:
-        mailbox = Mailbox(config.imap, sleep=sleep)
+        mailbox = Mailbox(config.imap, sleep=sleep, tokens=tokens)
     intake = Intake(ledger, mailbox, config, clock=clock) if mailbox is not None else None
     replies = Replies(ledger, config, clock=clock)
     outbox = Outbox(ledger, mailer, transport, config.sending, clock=clock, sleep=sleep,

@@ -3,11 +3,13 @@ AUTH, recording what arrives; and a bare peer that drops the line during DATA.""
 
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
 import socket
 import ssl
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
@@ -39,6 +41,26 @@ class Recorder:
     messages: list[Received] = field(default_factory=list)
     data_replies: list[str] = field(default_factory=list)  # e.g. ["451 4.3.0 busy"]
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: XOAUTH2: given a bearer token, the mailbox it grants (None: refused); unset, no XOAUTH2
+    token_owner: Callable[[str], str | None] | None = None
+    logins: list[str] = field(default_factory=list)
+
+    async def auth_XOAUTH2(self, server: Any, args: list[bytes]) -> AuthResult:  # noqa: N802
+        """SASL XOAUTH2 (as Microsoft 365 and Gmail take it): user and bearer token, checked
+        against the token authority of the test."""
+        if self.token_owner is None:
+            return AuthResult(success=False, handled=False)
+        if len(args) == 1:
+            blob = await server.challenge_auth("")
+        else:
+            blob = base64.b64decode(args[1])
+        fields = dict(p.split("=", 1) for p in blob.decode().split("\x01") if "=" in p)
+        user, token = fields.get("user", ""), fields.get("auth", "").removeprefix("Bearer ")
+        ok = bool(user) and self.token_owner(token) == user
+        if ok:
+            self.logins.append(user)
+        return AuthResult(success=ok, handled=False,
+                          auth_data=LoginPassword(user.encode(), b"") if ok else None)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:

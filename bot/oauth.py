@@ -1,0 +1,124 @@
+"""Tokens for mail servers that take no passwords: Microsoft 365 through msal, and the SASL
+XOAUTH2 string that IMAP and SMTP logins carry them in.
+
+The app registration signs in with its client secret (the client credentials flow: no
+person, no browser). msal keeps the token and asks for a new one before it expires; its cache
+is written to a file only the bot's user can read, so a restart does not need a new token.
+Sign-in errors come back with what an admin should change, never with the secret.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import msal
+
+from bot.config import OAuth
+
+log = logging.getLogger(__name__)
+
+#: App-only access to Exchange Online over IMAP and SMTP.
+OUTLOOK_SCOPE = "https://outlook.office365.com/.default"
+
+#: The Microsoft sign-in errors admins meet most, and what to change (AADSTS codes).
+_ADVICE = {
+    7000215: "the client secret is wrong: copy the secret's Value (not its ID) into the variable "
+             "named by oauth.client_secret_env",
+    7000222: "the client secret has expired: create a new one in the app registration",
+    700016: "no app with this client ID in this tenant: check oauth.client_id and oauth.tenant",
+    90002: "no such tenant: check oauth.tenant (the directory ID or a verified domain)",
+    1002012: "the scope is not valid for an app (it must end with /.default)",
+    65001: "the app lacks consent: an admin must grant the IMAP.AccessAsApp / SMTP.SendAsApp "
+           "permissions",
+    700024: "the client assertion is not valid: check the certificate",
+    50126: "user name or password is wrong",
+}
+
+
+class OAuthError(Exception):
+    """A token could not be obtained. The message says what to change."""
+
+
+class TokenSource:
+    """Access tokens for one app registration, cached and refreshed by msal."""
+
+    def __init__(self, settings: OAuth, *, http_client: Any = None) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._cache = msal.SerializableTokenCache()
+        path = settings.token_cache
+        if path is not None and path.exists():
+            try:
+                self._cache.deserialize(path.read_text())
+            except (OSError, ValueError) as e:
+                log.warning("oauth: token cache %s unreadable (%s); starting a new one", path, e)
+        self._http_client = http_client
+        self._app: msal.ConfidentialClientApplication | None = None
+
+    def _application(self) -> msal.ConfidentialClientApplication:
+        if self._app is None:
+            s = self.settings
+            # a custom authority (a sovereign cloud's, or a test's) is not one msal knows
+            custom = bool(s.authority_url)
+            try:
+                self._app = msal.ConfidentialClientApplication(
+                    s.client_id, client_credential=s.client_secret, authority=s.authority,
+                    token_cache=self._cache, http_client=self._http_client,
+                    instance_discovery=False if custom else None)
+            except ValueError as e:
+                raise OAuthError(f"the sign-in service at {s.authority} is not usable: {e}") from None
+            except OSError as e:
+                raise OAuthError(f"cannot reach the sign-in service at {s.authority}: {e}") from None
+        return self._app
+
+    def token(self, scope: str = OUTLOOK_SCOPE) -> str:
+        """A valid access token: msal's cached one, or a new one when it is about to expire."""
+        with self._lock:
+            try:
+                answer = self._application().acquire_token_for_client(scopes=[scope])
+            except OSError as e:
+                raise OAuthError(f"cannot reach the sign-in service at {self.settings.authority}: {e}") \
+                    from None
+            self._save()
+        if "access_token" in answer:
+            return str(answer["access_token"])
+        raise OAuthError(explain(answer))
+
+    def _save(self) -> None:
+        path = self.settings.token_cache
+        if path is None or not self._cache.has_state_changed:
+            return
+        write_private(path, self._cache.serialize())
+        self._cache.has_state_changed = False
+
+
+def explain(answer: dict[str, Any]) -> str:
+    """msal's error answer in words an admin can act on."""
+    codes = answer.get("error_codes") or []
+    advice = next((_ADVICE[c] for c in codes if c in _ADVICE), None)
+    first_line = str(answer.get("error_description") or "").splitlines()[0:1]
+    said = first_line[0] if first_line else str(answer.get("error") or "unknown error")
+    return f"{answer.get('error', 'error')}: {advice or said}" + (f" ({said})" if advice else "")
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file only its owner can read (0600), replacing it in one step."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def xoauth2(user: str, token: str) -> str:
+    """The SASL XOAUTH2 initial response (before base64), as Microsoft and Google expect it."""
+    if any(c in user for c in "\x01\r\n"):
+        raise OAuthError("a user name with control characters cannot sign in")
+    return f"user={user}\x01auth=Bearer {token}\x01\x01"
+

@@ -1,0 +1,130 @@
+"""A local stand-in for Microsoft's sign-in service (Entra ID), for msal: an HTTPS authority
+on 127.0.0.1 with OpenID discovery and the token endpoint of the client credentials flow,
+answering errors the way Entra does (AADSTS codes). Mail servers in the tests ask it whether a
+token is one it issued (RFC 7662 introspection).
+
+    entra = FakeEntra(cert, key).start()
+    settings: [oauth] authority_url = entra.authority, tenant = entra.tenant, ...
+    session = entra.session()      # a requests session that trusts the test certificate
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import ssl
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import requests
+
+TENANT = "0c0ffee0-0000-4000-8000-00000000a7b0"
+CLIENT_ID = "5a1e5a1e-1111-4222-8333-444455556666"
+CLIENT_SECRET = "k3~fake.client-secret_value"
+MAILBOX = "accounts@example.com"
+
+
+class FakeEntra:
+    def __init__(self, cert: str, key: str, *, lifetime: int = 3599) -> None:
+        self.cert = cert
+        self.tenant = TENANT
+        self.clients = {CLIENT_ID: (CLIENT_SECRET, MAILBOX)}
+        self.lifetime = lifetime        # seconds a new token lives
+        self.tokens: dict[str, dict[str, Any]] = {}
+        self.token_requests = 0
+        self._lock = threading.Lock()
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                pass
+
+            def _json(self, code: int, body: dict[str, Any]) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:  # noqa: N802 - the http.server name
+                if self.path.startswith(f"/{fake.tenant}/v2.0/.well-known/openid-configuration"):
+                    base = fake.authority
+                    self._json(200, {
+                        "issuer": f"{base}/v2.0", "token_endpoint": f"{base}/oauth2/v2.0/token",
+                        "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+                        "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
+                        "jwks_uri": f"{base}/discovery/v2.0/keys",
+                        "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt"],
+                        "response_types_supported": ["code", "id_token", "code id_token"],
+                        "scopes_supported": ["openid", "profile", "email", "offline_access"]})
+                    return
+                self._json(404, {"error": "not_found"})
+
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length", 0))
+                form = {k: v[0] for k, v in urllib.parse.parse_qs(self.rfile.read(length).decode()).items()}
+                if self.path == f"/{fake.tenant}/oauth2/v2.0/token":
+                    code, body = fake._token(form)
+                    self._json(code, body)
+                    return
+                self._json(404, {"error": "not_found"})
+
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert, key)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+        self.authority = f"https://127.0.0.1:{self._server.server_port}/{self.tenant}"
+
+    def _token(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            self.token_requests += 1
+
+        def error(code: int, name: str, number: int, text: str) -> tuple[int, dict[str, Any]]:
+            return code, {"error": name, "error_codes": [number],
+                          "error_description": f"AADSTS{number}: {text}\r\nTrace ID: {secrets.token_hex(8)}",
+                          "timestamp": time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime())}
+        if form.get("grant_type") != "client_credentials":
+            return error(400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type.")
+        client = self.clients.get(form.get("client_id", ""))
+        if client is None:
+            return error(400, "unauthorized_client", 700016,
+                         f"Application with identifier '{form.get('client_id')}' was not found "
+                         f"in the directory.")
+        if client[0] != form.get("client_secret"):
+            return error(401, "invalid_client", 7000215, "Invalid client secret provided.")
+        if not form.get("scope", "").endswith("/.default"):
+            return error(400, "invalid_scope", 1002012, "The provided value for scope is not valid.")
+        token = "eyJ0eXAiOiJKV1QifQ." + secrets.token_urlsafe(24) + ".test"
+        with self._lock:
+            self.tokens[token] = {"mailbox": client[1], "scope": form["scope"],
+                                  "expires": time.time() + self.lifetime}
+        return 200, {"token_type": "Bearer", "expires_in": self.lifetime, "ext_expires_in": self.lifetime,
+                     "access_token": token}
+
+    def valid(self, token: str) -> str | None:
+        """The mailbox a live token of ours grants, or None."""
+        with self._lock:
+            info = self.tokens.get(token)
+        if info is None or info["expires"] < time.time():
+            return None
+        return str(info["mailbox"])
+
+    def session(self) -> requests.Session:
+        """What msal should talk through: trusts the test certificate and nothing from the
+        environment (REQUESTS_CA_BUNDLE would override the certificate otherwise)."""
+        s = requests.Session()
+        s.trust_env = False
+        s.verify = self.cert
+        return s
+
+    def start(self) -> FakeEntra:
+        threading.Thread(target=self._server.serve_forever, name="fake-entra", daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()

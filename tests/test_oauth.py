@@ -1,0 +1,142 @@
+"""Signing in with OAuth2: msal against a local stand-in for Microsoft's sign-in service
+(HTTPS, discovery, client credentials), and SMTP XOAUTH2 against a real SMTP server on
+loopback that accepts only the tokens that service issued. No internet, no mocks of msal."""
+
+from __future__ import annotations
+
+import ssl
+import stat
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, parse
+from bot.oauth import OAuthError, TokenSource, xoauth2
+from bot.smtp import SendError, SmtpTransport
+from tests.support.entra import CLIENT_ID, CLIENT_SECRET, MAILBOX, FakeEntra
+from tests.support.smtpd import SmtpServer
+
+
+@pytest.fixture
+def entra(tls):
+    fake = FakeEntra(*tls).start()
+    yield fake
+    fake.stop()
+
+
+def settings(tmp_path: Path, entra: FakeEntra, *, port: int = 25, secret: str = CLIENT_SECRET,
+             **smtp: object):
+    return parse({
+        "database": {"path": str(tmp_path / "arbot.db")},
+        "smtp": {"host": "127.0.0.1", "port": port, "security": "starttls", "auth": "oauth2",
+                 "username": MAILBOX, **smtp},
+        "oauth": {"tenant": entra.tenant, "client_id": CLIENT_ID, "client_secret_env": "TEST_OAUTH_SECRET",
+                  "authority_url": entra.authority, "token_cache": str(tmp_path / "tokens.json")},
+    }, path=tmp_path / "arbot.toml", environ={"TEST_OAUTH_SECRET": secret})
+
+
+def test_a_token_comes_from_the_authority_once_and_then_from_the_cache(tmp_path, entra):
+    cfg = settings(tmp_path, entra)
+    source = TokenSource(cfg.oauth, http_client=entra.session())
+    first = source.token()
+    assert entra.valid(first) == MAILBOX
+    assert source.token() == first
+    assert entra.token_requests == 1
+    cache = tmp_path / "tokens.json"
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o600
+    assert CLIENT_SECRET not in cache.read_text()
+    # after a restart, the cached token serves until shortly before it expires
+    again = TokenSource(cfg.oauth, http_client=entra.session())
+    assert again.token() == first
+    assert entra.token_requests == 1
+
+
+def test_a_token_about_to_expire_is_replaced_before_it_does(tmp_path, entra):
+    entra.lifetime = 120          # inside msal's five-minute margin: never served from the cache
+    source = TokenSource(settings(tmp_path, entra).oauth, http_client=entra.session())
+    one, two = source.token(), source.token()
+    assert one != two and entra.valid(two) == MAILBOX
+    assert entra.token_requests == 2
+
+
+def test_a_wrong_secret_is_explained_without_showing_it(tmp_path, entra):
+    cfg = settings(tmp_path, entra, secret="not-the-secret")
+    with pytest.raises(OAuthError) as e:
+        TokenSource(cfg.oauth, http_client=entra.session()).token()
+    assert "invalid_client" in str(e.value) and "client secret is wrong" in str(e.value)
+    assert "not-the-secret" not in str(e.value)
+
+
+def test_an_unknown_app_is_explained(tmp_path, entra):
+    cfg = settings(tmp_path, entra)
+    from dataclasses import replace
+    source = TokenSource(replace(cfg.oauth, client_id="00000000-0000-0000-0000-000000000000"),
+                         http_client=entra.session())
+    with pytest.raises(OAuthError, match="check oauth.client_id and oauth.tenant"):
+        source.token()
+
+
+def test_an_unreachable_authority_is_said_plainly(tmp_path, entra):
+    cfg = settings(tmp_path, entra)
+    from dataclasses import replace
+    gone = replace(cfg.oauth, authority_url="https://127.0.0.1:9/" + entra.tenant)
+    with pytest.raises(OAuthError, match="sign-in service"):
+        TokenSource(gone, http_client=entra.session()).token()
+
+
+@pytest.fixture
+def oauth_smtp(tls, entra):
+    server = SmtpServer(*tls)
+    server.recorder.token_owner = entra.valid
+    server.start()
+    yield server
+    server.stop()
+
+
+def _message() -> EmailMessage:
+    m = EmailMessage()
+    m["From"], m["To"], m["Subject"] = MAILBOX, "ap@client.test", "Invoice INV-1"
+    m.set_content("Please pay.")
+    return m
+
+
+def test_smtp_sends_with_an_xoauth2_token(tmp_path, entra, oauth_smtp, tls):
+    cfg = settings(tmp_path, entra, port=oauth_smtp.port)
+    source = TokenSource(cfg.oauth, http_client=entra.session())
+    transport = SmtpTransport(cfg.smtp, ssl_context=ssl.create_default_context(cafile=tls[0]), tokens=source)
+    try:
+        transport.send(_message(), MAILBOX, ["ap@client.test"])
+    finally:
+        transport.close()
+    assert oauth_smtp.recorder.logins == [MAILBOX]
+    assert oauth_smtp.messages[0].recipients == ["ap@client.test"]
+
+
+def test_smtp_refusing_the_token_is_a_clear_permanent_error(tmp_path, entra, oauth_smtp, tls):
+    oauth_smtp.recorder.token_owner = lambda token: None        # the server trusts nothing
+    cfg = settings(tmp_path, entra, port=oauth_smtp.port)
+    transport = SmtpTransport(cfg.smtp, ssl_context=ssl.create_default_context(cafile=tls[0]),
+                              tokens=TokenSource(cfg.oauth, http_client=entra.session()))
+    with pytest.raises(SendError) as e:
+        transport.send(_message(), MAILBOX, ["ap@client.test"])
+    transport.close()
+    assert not e.value.transient and "refused the token" in str(e.value)
+    assert not oauth_smtp.messages
+
+
+def test_the_xoauth2_string_is_exactly_what_the_servers_expect():
+    assert xoauth2("a@b.test", "tok") == "user=a@b.test\x01auth=Bearer tok\x01\x01"
+    with pytest.raises(OAuthError):
+        xoauth2("a@b.test\x01auth=Bearer x", "tok")
+
+
+def test_oauth2_without_the_oauth_section_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match=r"oauth\.tenant"):
+        parse({"smtp": {"auth": "oauth2", "username": MAILBOX}}, environ={})
+    with pytest.raises(ConfigError, match=r"smtp\.auth"):
+        parse({"smtp": {"auth": "kerberos"}}, environ={})
+    with pytest.raises(ConfigError, match="https"):
+        parse({"smtp": {"auth": "oauth2", "username": MAILBOX},
+               "oauth": {"tenant": "t", "client_id": "c", "client_secret_env": "S",
+                         "authority_url": "http://login.example"}}, environ={"S": "x"})
