@@ -10,6 +10,7 @@ import pytest
 from tests.support.certs import make_cert
 from tests.support.dovecot import Dovecot
 from tests.support.dovecot import available as dovecot_available
+from tests.support.entra import FakeEntra
 from tests.support.smtpd import SmtpServer
 
 
@@ -54,7 +55,24 @@ def make_bot():
 
 
 @pytest.fixture(scope="session")
-def dovecot(tmp_path_factory: pytest.TempPathFactory, tls: tuple[str, str]) -> Iterator[Dovecot]:
+def entra_session(tls: tuple[str, str]) -> Iterator[FakeEntra]:
+    """The stand-in for Microsoft's sign-in service; the test Dovecot checks XOAUTH2 tokens
+    with it."""
+    server = FakeEntra(*tls).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def entra(entra_session: FakeEntra) -> Iterator[FakeEntra]:
+    entra_session.reset()
+    yield entra_session
+    entra_session.reset()
+
+
+@pytest.fixture(scope="session")
+def dovecot(tmp_path_factory: pytest.TempPathFactory, tls: tuple[str, str],
+            entra_session: FakeEntra) -> Iterator[Dovecot]:
     """One real Dovecot for the session; each test takes its own user (and Maildir)."""
     if not dovecot_available():
         pytest.fail("dovecot is not installed: .ci/run installs the Debian package dovecot-imapd")
@@ -62,7 +80,7 @@ def dovecot(tmp_path_factory: pytest.TempPathFactory, tls: tuple[str, str]) -> I
     # reads mail as an unprivileged user who must be able to walk down to it
     folder = Path(tempfile.mkdtemp(prefix="arbot-dovecot-"))
     folder.chmod(0o755)
-    server = Dovecot(folder, *tls).start()
+    server = Dovecot(folder, *tls, introspection_url=entra_session.introspection_url).start()
     yield server
     server.stop()
     shutil.rmtree(folder, ignore_errors=True)

@@ -18,13 +18,6 @@ from tests.support.entra import CLIENT_ID, CLIENT_SECRET, MAILBOX, FakeEntra
 from tests.support.smtpd import SmtpServer
 
 
-@pytest.fixture
-def entra(tls):
-    fake = FakeEntra(*tls).start()
-    yield fake
-    fake.stop()
-
-
 def settings(tmp_path: Path, entra: FakeEntra, *, port: int = 25, secret: str = CLIENT_SECRET,
              **smtp: object):
     return parse({
@@ -140,3 +133,50 @@ def test_oauth2_without_the_oauth_section_is_a_config_error(tmp_path):
         parse({"smtp": {"auth": "oauth2", "username": MAILBOX},
                "oauth": {"tenant": "t", "client_id": "c", "client_secret_env": "S",
                          "authority_url": "http://login.example"}}, environ={"S": "x"})
+
+
+# -- IMAP: a real Dovecot that checks each XOAUTH2 token with the sign-in service ------------
+
+def imap_settings(tmp_path: Path, entra: FakeEntra, dovecot, user: str):
+    return parse({
+        "database": {"path": str(tmp_path / "arbot.db")},
+        "imap": {"host": "127.0.0.1", "port": dovecot.tls_port, "security": "tls", "username": user,
+                 "auth": "oauth2"},
+        "oauth": {"tenant": entra.tenant, "client_id": CLIENT_ID, "client_secret_env": "TEST_OAUTH_SECRET",
+                  "authority_url": entra.authority, "token_cache": ""},
+    }, path=tmp_path / "arbot.toml", environ={"TEST_OAUTH_SECRET": CLIENT_SECRET})
+
+
+def test_imap_signs_in_with_a_token_and_a_stale_session_comes_back_with_a_fresh_one(tmp_path, entra,
+                                                                                     dovecot, tls):
+    from bot.imap import Mailbox
+    entra.clients = {CLIENT_ID: (CLIENT_SECRET, MAILBOX)}
+    cfg = imap_settings(tmp_path, entra, dovecot, MAILBOX)
+    entra.lifetime = 120               # msal renews every time: each login shows a new token
+    dovecot.append(MAILBOX, "INBOX", b"Subject: one\r\n\r\nfirst\r\n")
+    box = Mailbox(cfg.imap, ssl_context=ssl.create_default_context(cafile=tls[0]), sleep=lambda s: None,
+                  tokens=TokenSource(cfg.oauth, http_client=entra.session()))
+    try:
+        first = box.read_after("INBOX", 0)
+        assert [m.raw.split(b"\r\n")[0] for m in first.messages] == [b"Subject: one"]
+        assert entra.token_requests == 1
+        # the token the session signed in with runs out, and the server drops the session
+        for token in list(entra.tokens):
+            entra.expire(token)
+        assert box._client is not None
+        box._client.shutdown()
+        dovecot.append(MAILBOX, "INBOX", b"Subject: two\r\n\r\nsecond\r\n")
+        later = box.read_after("INBOX", max(m.uid for m in first.messages))
+        assert [m.raw.split(b"\r\n")[0] for m in later.messages] == [b"Subject: two"]
+        assert entra.token_requests == 2
+    finally:
+        box.close()
+
+
+def test_imap_refuses_a_token_for_another_mailbox(tmp_path, entra, dovecot, tls):
+    from bot.imap import ImapError, probe
+    cfg = imap_settings(tmp_path, entra, dovecot, "someone-else@example.com")
+    with pytest.raises(ImapError) as e:
+        probe(cfg.imap, ssl_context=ssl.create_default_context(cafile=tls[0]),
+              tokens=TokenSource(cfg.oauth, http_client=entra.session()))
+    assert not e.value.transient

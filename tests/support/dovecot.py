@@ -35,8 +35,9 @@ def available() -> bool:
 
 
 class Dovecot:
-    def __init__(self, folder: Path, cert: str, key: str) -> None:
+    def __init__(self, folder: Path, cert: str, key: str, *, introspection_url: str = "") -> None:
         self.folder = folder
+        self.introspection_url = introspection_url   # XOAUTH2 tokens are checked there
         self.cert, self.key = cert, key
         self.port = _free_port()       # plain, STARTTLS offered
         self.tls_port = _free_port()   # implicit TLS
@@ -52,6 +53,14 @@ class Dovecot:
             owner = "uid=nobody gid=nogroup"
         else:
             owner = f"uid={os.getuid()} gid={os.getgid()}"
+        oauth = ""
+        if self.introspection_url:
+            (d / "oauth2.conf.ext").write_text(
+                f"introspection_mode = post\nintrospection_url = {self.introspection_url}\n"
+                "force_introspection = yes\nusername_attribute = username\n"
+                "active_attribute = active\nactive_value = true\n")
+            oauth = f"passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n" \
+                    f"  args = {d}/oauth2.conf.ext\n}}\n"
         conf = d / "dovecot.conf"
         conf.write_text(f"""\
 base_dir = {d}/run
@@ -64,16 +73,17 @@ ssl = yes
 ssl_cert = <{self.cert}
 ssl_key = <{self.key}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{" xoauth2 oauthbearer" if oauth else ""}
 auth_failure_delay = 0
 mail_location = maildir:~/Maildir
 mail_privileged_group =
 first_valid_uid = 1
 passdb {{
   driver = static
+  mechanisms = plain login
   args = password={PASSWORD}
 }}
-userdb {{
+{oauth}userdb {{
   driver = static
   args = {owner} home={d}/mail/%d/%n
 }}

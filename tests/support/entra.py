@@ -67,6 +67,11 @@ class FakeEntra:
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("Content-Length", 0))
                 form = {k: v[0] for k, v in urllib.parse.parse_qs(self.rfile.read(length).decode()).items()}
+                if self.path == "/introspect":
+                    # RFC 7662, as Dovecot's oauth2 passdb asks: is this token live, and whose?
+                    owner = fake.valid(form.get("token", ""))
+                    self._json(200, {"active": True, "username": owner} if owner else {"active": False})
+                    return
                 if self.path == f"/{fake.tenant}/oauth2/v2.0/token":
                     code, body = fake._token(form)
                     self._json(code, body)
@@ -78,6 +83,9 @@ class FakeEntra:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
         self.authority = f"https://127.0.0.1:{self._server.server_port}/{self.tenant}"
+        # plain HTTP on loopback for the mail servers' questions, as the test Dovecot asks
+        self._introspection = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.introspection_url = f"http://127.0.0.1:{self._introspection.server_port}/introspect"
 
     def _token(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
         with self._lock:
@@ -105,6 +113,17 @@ class FakeEntra:
         return 200, {"token_type": "Bearer", "expires_in": self.lifetime, "ext_expires_in": self.lifetime,
                      "access_token": token}
 
+    def expire(self, token: str) -> None:
+        """End a token's life now, as time would."""
+        with self._lock:
+            if token in self.tokens:
+                self.tokens[token]["expires"] = 0.0
+
+    def reset(self) -> None:
+        with self._lock:
+            self.lifetime, self.token_requests = 3599, 0
+            self.tokens.clear()
+
     def valid(self, token: str) -> str | None:
         """The mailbox a live token of ours grants, or None."""
         with self._lock:
@@ -122,9 +141,11 @@ class FakeEntra:
         return s
 
     def start(self) -> FakeEntra:
-        threading.Thread(target=self._server.serve_forever, name="fake-entra", daemon=True).start()
+        for server in (self._server, self._introspection):
+            threading.Thread(target=server.serve_forever, name="fake-entra", daemon=True).start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        for server in (self._server, self._introspection):
+            server.shutdown()
+            server.server_close()
