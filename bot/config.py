@@ -46,6 +46,8 @@ class Mail:
     reply_to: str = ""
     bcc: str = ""
     reply_tokens: bool = False  # Reply-To ar+<client token>@..., for servers with plus-addressing
+    transport: str = "smtp"     # smtp | graph (Microsoft Graph sendMail, with [oauth])
+    graph_base_url: str = "https://graph.microsoft.com/v1.0/"
 
     @property
     def domain(self) -> str:
@@ -529,7 +531,13 @@ def parse(data: Mapping[str, Any], *, path: Path | None = None,
                 from_name=m.string("from_name", company.name),
                 reply_to=_address(m, "reply_to", "", optional=True),
                 bcc=_address(m, "bcc", "", optional=True),
-                reply_tokens=m.get("reply_tokens", False, bool))
+                reply_tokens=m.get("reply_tokens", False, bool),
+                transport=m.string("transport", "smtp"),
+                graph_base_url=m.string("graph_base_url", Mail.graph_base_url))
+    if mail.transport not in ("smtp", "graph"):
+        raise ConfigError(f"mail.transport = {mail.transport!r}: expected \"smtp\" or \"graph\"")
+    if not re.match(r"https://|http://(127\.0\.0\.1|localhost)[:/]", mail.graph_base_url):
+        raise ConfigError(f"mail.graph_base_url = {mail.graph_base_url!r}: must be an https:// address")
 
     s = sections["smtp"]
     security = s.string("security", "starttls")
@@ -558,7 +566,8 @@ def parse(data: Mapping[str, Any], *, path: Path | None = None,
 
     imap = _imap(sections["imap"], environ, need_secrets)
     oauth = _oauth(sections["oauth"], base, environ, need_secrets=need_secrets,
-                   needed=smtp.auth == "oauth2" or (imap.enabled and imap.auth == "oauth2"))
+                   needed=smtp.auth == "oauth2" or mail.transport == "graph"
+                   or (imap.enabled and imap.auth == "oauth2"))
     discovery = _discovery(sections["discovery"])
 
     rp = sections["replies"]

@@ -42,7 +42,8 @@ def open_ledger(config: Config) -> Ledger:
 
 def token_source(config: Config) -> TokenSource | None:
     """The OAuth2 token source when IMAP or SMTP signs in with tokens."""
-    if config.smtp.auth == "oauth2" or (config.imap.enabled and config.imap.auth == "oauth2"):
+    if config.smtp.auth == "oauth2" or config.mail.transport == "graph" or (
+            config.imap.enabled and config.imap.auth == "oauth2"):
         return TokenSource(config.oauth)
     return None
 
@@ -80,6 +81,11 @@ def build(config: Config, *, clock: Clock = system_clock,
     ledger = ledger or open_ledger(config)
     mailer = Mailer(config, message_templates(config))
     tokens = token_source(config)
+    if transport is None and config.mail.transport == "graph":
+        from bot.graph import GraphTransport
+        assert tokens is not None
+        transport = GraphTransport(config.mail.from_address, tokens, base_url=config.mail.graph_base_url,
+                                   sleep=sleep)
     transport = transport or SmtpTransport(config.smtp, sleep=sleep, tokens=tokens)
     reminders = Reminders(ledger, config.policy, clock=clock)
     if mailbox is None and config.imap.enabled:

@@ -4,9 +4,16 @@ loopback that accepts only the tokens that service issued. No internet, no mocks
 
 from __future__ import annotations
 
+import base64
+import email
+import email.policy
+import json
 import ssl
 import stat
+import threading
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -180,3 +187,125 @@ def test_imap_refuses_a_token_for_another_mailbox(tmp_path, entra, dovecot, tls)
         probe(cfg.imap, ssl_context=ssl.create_default_context(cafile=tls[0]),
               tokens=TokenSource(cfg.oauth, http_client=entra.session()))
     assert not e.value.transient
+
+
+# -- Microsoft Graph sendMail ---------------------------------------------------------------
+
+class FakeGraph:
+    """Microsoft Graph's sendMail on loopback: takes base64 MIME with a token from the sign-in
+    service, records what it was given, and can ask callers to slow down (429)."""
+
+    def __init__(self, entra: FakeEntra) -> None:
+        self.sent: list[tuple[str, bytes]] = []
+        self.answers: list[tuple[int, dict, dict]] = []    # queued (status, headers, body)
+        self.requests = 0
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format, *args):  # noqa: A002
+                pass
+
+            def do_POST(self):  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                fake.requests += 1
+                token = self.headers.get("Authorization", "").removeprefix("Bearer ")
+                status, headers, answer = 202, {}, {}
+                if fake.answers:
+                    status, headers, answer = fake.answers.pop(0)
+                elif entra.valid(token) is None:
+                    status, answer = 401, {"error": {"code": "InvalidAuthenticationToken", "message": "no"}}
+                elif not self.path.endswith("/sendMail") or self.headers.get("Content-Type") != "text/plain":
+                    status, answer = 400, {"error": {"code": "BadRequest", "message": "not MIME"}}
+                else:
+                    mailbox = self.path.split("/users/")[1].split("/")[0]
+                    fake.sent.append((mailbox, base64.b64decode(body)))
+                data = json.dumps(answer).encode() if answer else b""
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/v1.0/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def graph(entra):
+    fake = FakeGraph(entra)
+    yield fake
+    fake.stop()
+
+
+def graph_transport(entra, graph, waits: list[float] | None = None):
+    from bot.config import OAuth
+    from bot.graph import GraphTransport
+    settings = OAuth(tenant=entra.tenant, client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
+                     authority_url=entra.authority)
+    return GraphTransport(MAILBOX, TokenSource(settings, http_client=entra.session()), base_url=graph.url,
+                          sleep=(waits.append if waits is not None else lambda s: None))
+
+
+def test_graph_sends_the_mime_as_built_and_waits_out_a_429(entra, graph):
+    waits: list[float] = []
+    transport = graph_transport(entra, graph, waits)
+    graph.answers.append((429, {"Retry-After": "3"},
+                          {"error": {"code": "ApplicationThrottled", "message": "slow down"}}))
+    m = _message()
+    m["Message-ID"] = "<r-1@example.com>"
+    m["In-Reply-To"] = m["References"] = "<invoice-1@example.com>"
+    m.add_attachment(b"%PDF-1.4 test", maintype="application", subtype="pdf", filename="INV-1-copy.pdf")
+    transport.send(m, MAILBOX, ["ap@client.test"])
+    transport.close()
+    assert waits == [3.0] and graph.requests == 2
+    (mailbox, raw), = graph.sent
+    assert mailbox == MAILBOX
+    got = email.message_from_bytes(raw, policy=email.policy.default)
+    assert got["Message-ID"] == "<r-1@example.com>" and got["In-Reply-To"] == "<invoice-1@example.com>"
+    assert [p.get_filename() for p in got.iter_attachments()] == ["INV-1-copy.pdf"]
+
+
+def test_graph_errors_say_what_to_change(entra, graph):
+    transport = graph_transport(entra, graph)
+    graph.answers.append((403, {}, {"error": {"code": "ErrorAccessDenied", "message": "Access is denied."}}))
+    with pytest.raises(SendError) as e:
+        transport.send(_message(), MAILBOX, ["ap@client.test"])
+    assert not e.value.transient and "Mail.Send" in str(e.value)
+    graph.answers.append((429, {"Retry-After": "600"}, {"error": {"code": "ApplicationThrottled"}}))
+    with pytest.raises(SendError) as e:
+        transport.send(_message(), MAILBOX, ["ap@client.test"])
+    assert e.value.transient                  # a long wait goes back to the outbox
+    transport.close()
+
+
+def test_the_bot_sends_its_reminders_through_graph(tmp_path, entra, graph, monkeypatch):
+    from bot import wiring
+    from bot.simclock import SimulatedClock
+    from tests.support import world
+    cfg = parse({
+        "database": {"path": str(tmp_path / "arbot.db")},
+        "mail": {"from_address": MAILBOX, "transport": "graph", "graph_base_url": graph.url},
+        "oauth": {"tenant": entra.tenant, "client_id": CLIENT_ID, "client_secret_env": "TEST_OAUTH_SECRET",
+                  "authority_url": entra.authority, "token_cache": ""},
+        "clients": {"timezone": "Europe/London", "country": "GB"},
+    }, path=tmp_path / "arbot.toml", environ={"TEST_OAUTH_SECRET": CLIENT_SECRET})
+    now = datetime(2026, 11, 10, 10, 0, tzinfo=UTC)
+    clock = SimulatedClock(now)
+    # msal talks to the local sign-in service through a session that trusts its certificate
+    real = wiring.TokenSource
+    monkeypatch.setattr(wiring, "TokenSource", lambda settings: real(settings, http_client=entra.session()))
+    bot = wiring.build(cfg, clock=clock, sleep=clock.sleep)
+    try:
+        bot.ledger.import_invoices([world.row("INV-9", "Acme GmbH", "ap@acme.test",
+                                              now.date() - timedelta(days=4), amount="99.00")], now)
+        bot.loop.run_pass()
+        assert len(graph.sent) == 1
+        assert bot.ledger.outbox("sent")
+    finally:
+        bot.close()
