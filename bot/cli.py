@@ -81,8 +81,16 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     print(f"{config.path}: OK")
     print(f"  database   {config.database_path}")
     print(f"  mail from  {config.mail.from_address}")
-    print(f"  smtp       {config.smtp.host}:{config.smtp.port} ({config.smtp.security}"
-          f"{', as ' + config.smtp.username if config.smtp.username else ''})")
+    if config.mail.transport == "graph":
+        print(f"  sending    Microsoft Graph ({config.mail.graph_base_url}), as {config.mail.from_address}")
+    else:
+        print(f"  smtp       {config.smtp.host}:{config.smtp.port} ({config.smtp.security}"
+              f"{', as ' + config.smtp.username if config.smtp.username else ''}"
+              f"{', OAuth2' if config.smtp.auth == 'oauth2' else ''})")
+    if config.smtp.auth == "oauth2" or config.mail.transport == "graph" or (
+            config.imap.enabled and config.imap.auth == "oauth2"):
+        o = config.oauth
+        print(f"  oauth      {o.provider}, tenant {o.tenant}, app {o.client_id} ({o.authority})")
     if config.imap.enabled:
         i = config.imap
         sent = i.sent_folder or "the folder flagged \\Sent"
@@ -109,12 +117,23 @@ def cmd_check_config(args: argparse.Namespace) -> int:
         from bot.smtp import SendError, probe
         from bot.wiring import token_source
         tokens = token_source(config)
-        try:
-            greeting = probe(config.smtp, tokens=tokens)
-        except SendError as e:
-            print(f"  smtp login FAILED: {e}")
-            return 1
-        print(f"  smtp login OK ({greeting})")
+        if config.mail.transport == "graph":
+            from bot.graph import GRAPH_SCOPE
+            from bot.oauth import OAuthError
+            assert tokens is not None
+            try:
+                tokens.token(GRAPH_SCOPE)
+            except OAuthError as e:
+                print(f"  graph sign-in FAILED: {e}")
+                return 1
+            print(f"  graph sign-in OK (sends as {config.mail.from_address})")
+        else:
+            try:
+                greeting = probe(config.smtp, tokens=tokens)
+            except SendError as e:
+                print(f"  smtp login FAILED: {e}")
+                return 1
+            print(f"  smtp login OK ({greeting})")
         if config.imap.enabled:
             from bot.imap import ImapError
             from bot.imap import probe as imap_probe

@@ -309,3 +309,35 @@ def test_the_bot_sends_its_reminders_through_graph(tmp_path, entra, graph, monke
         assert bot.ledger.outbox("sent")
     finally:
         bot.close()
+
+
+def test_check_config_connect_signs_in_and_explains_a_failure_without_the_secret(tmp_path, entra, tls):
+    import os
+    import subprocess
+    import sys
+    config = tmp_path / "arbot.toml"
+    config.write_text(f"""
+[mail]
+from_address = "{MAILBOX}"
+transport = "graph"
+[oauth]
+tenant = "{entra.tenant}"
+client_id = "{CLIENT_ID}"
+client_secret_env = "TEST_OAUTH_SECRET"
+authority_url = "{entra.authority}"
+token_cache = ""
+""")
+
+    def check(secret: str) -> subprocess.CompletedProcess[str]:
+        env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "TEST_OAUTH_SECRET": secret,
+               "REQUESTS_CA_BUNDLE": tls[0]}    # how an admin trusts a private authority
+        return subprocess.run([sys.executable, "-m", "bot", "--config", str(config), "check-config",
+                               "--connect"], capture_output=True, text=True, env=env, timeout=60)
+
+    ok = check(CLIENT_SECRET)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "graph sign-in OK (sends as accounts@example.com)" in ok.stdout
+    bad = check("wrong-secret-value")
+    assert bad.returncode == 1
+    assert "graph sign-in FAILED: invalid_client: the client secret is wrong" in bad.stdout
+    assert "wrong-secret-value" not in bad.stdout + bad.stderr
