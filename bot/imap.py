@@ -40,6 +40,10 @@ class ImapError(Exception):
         self.transient = transient
 
 
+#: What a connection that broke raises: its IDLE cannot be ended politely.
+_BROKEN = (imaplib.IMAP4.abort, imaplib.IMAP4.error, OSError, EOFError)
+
+
 @dataclass(frozen=True, slots=True)
 class Fetched:
     uid: int
@@ -251,17 +255,29 @@ class Mailbox:
             client.idle()
             try:
                 deadline = time.monotonic() + seconds
+                silent_wakeups = 0
                 while not stop.is_set():
                     left = deadline - time.monotonic()
                     if left <= 0:
                         return False
                     # short slices, so a stop request is seen within a second
-                    for response in client.idle_check(timeout=min(1.0, left)):
+                    slice_ = min(1.0, left)
+                    began = time.monotonic()
+                    responses = client.idle_check(timeout=slice_)
+                    for response in responses:
                         if len(response) >= 2 and response[1] in (b"EXISTS", b"RECENT"):
                             return True
+                    # imapclient answers a closed connection with "nothing new" at once: a
+                    # socket that keeps waking with nothing to say is one the server closed
+                    # (Exchange does so when the session's token expires)
+                    quick = not responses and time.monotonic() - began < slice_ / 2
+                    silent_wakeups = silent_wakeups + 1 if quick else 0
+                    if silent_wakeups >= 3:
+                        raise imaplib.IMAP4.abort("the server closed the connection during IDLE")
                 return False
             finally:
-                client.idle_done()
+                with suppress(*_BROKEN):
+                    client.idle_done()
         except BaseException as e:
             err = _translate(e, f"waiting on {folder}")
             log.warning("imap: %s", err)

@@ -341,3 +341,41 @@ token_cache = ""
     assert bad.returncode == 1
     assert "graph sign-in FAILED: invalid_client: the client secret is wrong" in bad.stdout
     assert "wrong-secret-value" not in bad.stdout + bad.stderr
+
+
+def test_an_idle_that_outlives_its_token_reconnects_with_a_fresh_one(tmp_path, entra, dovecot, tls):
+    """Exchange Online ends a session when its token expires, even in the middle of IDLE. The
+    next read signs in again with a new token and finds the mail that came meanwhile."""
+    from dataclasses import replace
+
+    from bot.imap import Mailbox
+    from tests.support.proxy import CuttingProxy
+    proxy = CuttingProxy(dovecot.port)
+    cfg = imap_settings(tmp_path, entra, dovecot, MAILBOX)
+    imap = replace(cfg.imap, port=proxy.port, security="starttls")
+    entra.lifetime = 120                 # every sign-in takes a new token, as near expiry
+    first_uid = dovecot.append(MAILBOX, "INBOX", b"Subject: before\r\n\r\nbefore\r\n")
+    box = Mailbox(imap, ssl_context=ssl.create_default_context(cafile=tls[0]), sleep=lambda s: None,
+                  tokens=TokenSource(cfg.oauth, http_client=entra.session()))
+    try:
+        start = box.read_after("INBOX", first_uid - 1)
+        assert len(start.messages) == 1 and entra.token_requests == 1
+        result: list[bool] = []
+        idler = threading.Thread(target=lambda: result.append(box.wait("INBOX", 20, after_uid=first_uid)))
+        idler.start()
+        deadline = datetime.now() + timedelta(seconds=5)
+        while not box._client or not getattr(box._client, "_idle_tag", None):
+            assert datetime.now() < deadline, "IDLE did not start"
+            threading.Event().wait(0.02)
+        for token in list(entra.tokens):
+            entra.expire(token)          # the session's token runs out ...
+        proxy.cut_once_after(0)          # ... and the server ends the session at its next word
+        dovecot.append(MAILBOX, "INBOX", b"Subject: during\r\n\r\nduring idle\r\n")
+        idler.join(30)
+        assert result == [False] and proxy.cuts == 1
+        later = box.read_after("INBOX", first_uid)
+        assert [m.raw.split(b"\r\n")[0] for m in later.messages] == [b"Subject: during"]
+        assert entra.token_requests == 2
+    finally:
+        box.close()
+        proxy.close()
