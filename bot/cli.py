@@ -151,6 +151,24 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_login(args: argparse.Namespace) -> int:
+    from bot.oauth import OAuthError, TokenSource
+    config = _config(args, need_secrets=True)
+    if config.oauth.flow != "device_code":
+        raise UsageError("arbot login is for a person's sign-in: set [oauth] flow = \"device_code\" "
+                         "(with client credentials the app signs in by itself)")
+    if not (config.oauth.tenant and config.oauth.client_id):
+        raise UsageError("set [oauth] tenant and client_id first (docs/microsoft-365.md)")
+    try:
+        who = TokenSource(config.oauth).login(lambda text: print(text, flush=True))
+    except OAuthError as e:
+        print(f"sign-in FAILED: {e}", file=sys.stderr)
+        return 1
+    where = config.oauth.token_cache or "memory (nothing kept: set [oauth] token_cache)"
+    print(f"signed in as {who}; the sign-in is kept in {where} and renewed by arbot")
+    return 0
+
+
 def cmd_classify(args: argparse.Namespace) -> int:
     from bot import replies
     if args.files and args.jsonl:
@@ -697,6 +715,9 @@ def parser() -> argparse.ArgumentParser:
 
     sp = add("check-config", cmd_check_config, "validate the config file and templates")
     sp.add_argument("--connect", action="store_true", help="also log in to the mail server")
+
+    add("login", cmd_login, "sign in once as the mailbox's user (Microsoft 365, [oauth] flow = "
+        "\"device_code\"); arbot then renews the sign-in by itself")
 
     sp = add("import", cmd_import, "import invoices or payments from a CSV file", now=True)
     sp.add_argument("what", choices=("invoices", "payments"))

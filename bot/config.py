@@ -93,6 +93,7 @@ class OAuth:
     """Where mail tokens come from when ``[imap] auth`` or ``[smtp] auth`` is "oauth2"."""
 
     provider: str = "microsoft"     # microsoft (Microsoft 365, through msal)
+    flow: str = "client_credentials"  # the app signs in itself | "device_code": a person, once
     tenant: str = ""                # the directory (tenant) ID or a verified domain
     client_id: str = ""             # the app registration's application (client) ID
     client_secret_env: str = ""
@@ -405,16 +406,20 @@ def _oauth(o: _Section, base: Path, environ: Mapping[str, str], *, needed: bool,
     if authority and not authority.startswith("https://"):
         raise ConfigError(f"oauth.authority_url = {authority!r}: must be an https:// address")
     cache = o.string("token_cache", "oauth-tokens.json")
-    config = OAuth(provider=provider, tenant=o.string("tenant", ""), client_id=o.string("client_id", ""),
+    flow = o.string("flow", "client_credentials")
+    if flow not in ("client_credentials", "device_code"):
+        raise ConfigError(f"oauth.flow = {flow!r}: expected \"client_credentials\" or \"device_code\"")
+    config = OAuth(provider=provider, flow=flow, tenant=o.string("tenant", ""),
+                   client_id=o.string("client_id", ""),
                    client_secret_env=secret_env, authority_url=authority,
                    token_cache=(base / cache).resolve() if cache else None)
     if not needed:
         return config
-    for key in ("tenant", "client_id", "client_secret_env"):
+    for key in ("tenant", "client_id", *(("client_secret_env",) if flow == "client_credentials" else ())):
         if not getattr(config, key):
             raise ConfigError(f"oauth.{key} is not set: imap.auth or smtp.auth is \"oauth2\", which "
                               f"needs it (docs/microsoft-365.md)")
-    if not need_secrets:
+    if not need_secrets or flow == "device_code":
         return config
     from dataclasses import replace
     return replace(config, client_secret=_secret(secret_env, "oauth.client_secret_env", environ))

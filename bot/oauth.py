@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,12 @@ log = logging.getLogger(__name__)
 
 #: App-only access to Exchange Online over IMAP and SMTP.
 OUTLOOK_SCOPE = "https://outlook.office365.com/.default"
+#: What a person's sign-in (device code) grants instead of an app-only scope.
+DELEGATED = {
+    OUTLOOK_SCOPE: ["https://outlook.office365.com/IMAP.AccessAsUser.All",
+                    "https://outlook.office365.com/SMTP.Send"],
+    "https://graph.microsoft.com/.default": ["https://graph.microsoft.com/Mail.Send"],
+}
 
 #: The Microsoft sign-in errors admins meet most, and what to change (AADSTS codes).
 _ADVICE = {
@@ -57,18 +64,23 @@ class TokenSource:
             except (OSError, ValueError) as e:
                 log.warning("oauth: token cache %s unreadable (%s); starting a new one", path, e)
         self._http_client = http_client
-        self._app: msal.ConfidentialClientApplication | None = None
+        self._app: Any = None
 
-    def _application(self) -> msal.ConfidentialClientApplication:
+    def _application(self) -> Any:
         if self._app is None:
             s = self.settings
             # a custom authority (a sovereign cloud's, or a test's) is not one msal knows
             custom = bool(s.authority_url)
             try:
-                self._app = msal.ConfidentialClientApplication(
-                    s.client_id, client_credential=s.client_secret, authority=s.authority,
-                    token_cache=self._cache, http_client=self._http_client,
-                    instance_discovery=False if custom else None)
+                if s.flow == "device_code":
+                    self._app = msal.PublicClientApplication(
+                        s.client_id, authority=s.authority, token_cache=self._cache,
+                        http_client=self._http_client, instance_discovery=False if custom else None)
+                else:
+                    self._app = msal.ConfidentialClientApplication(
+                        s.client_id, client_credential=s.client_secret, authority=s.authority,
+                        token_cache=self._cache, http_client=self._http_client,
+                        instance_discovery=False if custom else None)
             except ValueError as e:
                 raise OAuthError(f"the sign-in service at {s.authority} is not usable: {e}") from None
             except OSError as e:
@@ -79,7 +91,16 @@ class TokenSource:
         """A valid access token: msal's cached one, or a new one when it is about to expire."""
         with self._lock:
             try:
-                answer = self._application().acquire_token_for_client(scopes=[scope])
+                app = self._application()
+                if self.settings.flow == "device_code":
+                    accounts = app.get_accounts()
+                    if not accounts:
+                        raise OAuthError("nobody has signed in yet: run `arbot login` once")
+                    answer = app.acquire_token_silent(DELEGATED.get(scope, [scope]), account=accounts[0]) \
+                        or {"error": "interaction_required",
+                            "error_description": "the sign-in has lapsed: run `arbot login` again"}
+                else:
+                    answer = app.acquire_token_for_client(scopes=[scope])
             except OSError as e:
                 raise OAuthError(f"cannot reach the sign-in service at {self.settings.authority}: {e}") \
                     from None
@@ -87,6 +108,30 @@ class TokenSource:
         if "access_token" in answer:
             return str(answer["access_token"])
         raise OAuthError(explain(answer))
+
+    def login(self, show: Callable[[str], None]) -> str:
+        """The device code sign-in of a person (``arbot login``): shows where to go and which
+        code to enter, waits until they have, and keeps the result. Returns who signed in."""
+        if self.settings.flow != "device_code":
+            raise OAuthError("oauth.flow is \"client_credentials\": the app signs in by itself, "
+                             "no login is needed")
+        scopes = [*DELEGATED[OUTLOOK_SCOPE]]
+        with self._lock:
+            try:
+                app = self._application()
+                flow = app.initiate_device_flow(scopes=scopes)
+                if "user_code" not in flow:
+                    raise OAuthError(explain(flow))
+                show(str(flow["message"]))
+                answer = app.acquire_token_by_device_flow(flow)
+            except OSError as e:
+                raise OAuthError(f"cannot reach the sign-in service at {self.settings.authority}: {e}") \
+                    from None
+            self._save()
+        if "access_token" not in answer:
+            raise OAuthError(explain(answer))
+        claims = answer.get("id_token_claims") or {}
+        return str(claims.get("preferred_username") or claims.get("upn") or "the account")
 
     def _save(self) -> None:
         path = self.settings.token_cache

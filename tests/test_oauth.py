@@ -21,7 +21,7 @@ import pytest
 from bot.config import ConfigError, parse
 from bot.oauth import OAuthError, TokenSource, xoauth2
 from bot.smtp import SendError, SmtpTransport
-from tests.support.entra import CLIENT_ID, CLIENT_SECRET, MAILBOX, FakeEntra
+from tests.support.entra import CLIENT_ID, CLIENT_SECRET, MAILBOX, PUBLIC_CLIENT_ID, FakeEntra
 from tests.support.smtpd import SmtpServer
 
 
@@ -379,3 +379,54 @@ def test_an_idle_that_outlives_its_token_reconnects_with_a_fresh_one(tmp_path, e
     finally:
         box.close()
         proxy.close()
+
+
+# -- a person's sign-in: the device code flow (arbot login) -----------------------------------
+
+def device_settings(tmp_path: Path, entra: FakeEntra):
+    return parse({
+        "database": {"path": str(tmp_path / "arbot.db")},
+        "smtp": {"auth": "oauth2", "username": MAILBOX},
+        "oauth": {"flow": "device_code", "tenant": entra.tenant, "client_id": PUBLIC_CLIENT_ID,
+                  "authority_url": entra.authority, "token_cache": str(tmp_path / "tokens.json")},
+    }, path=tmp_path / "arbot.toml", environ={})
+
+
+def test_device_code_sign_in_once_then_tokens_by_themselves(tmp_path, entra):
+    cfg = device_settings(tmp_path, entra)
+    with pytest.raises(OAuthError, match="arbot login"):
+        TokenSource(cfg.oauth, http_client=entra.session()).token()
+    shown: list[str] = []
+    who = TokenSource(cfg.oauth, http_client=entra.session()).login(shown.append)
+    assert who == MAILBOX
+    assert "F4KE-C0DE" in shown[0] and "microsoft.com/devicelogin" in shown[0]
+    assert stat.S_IMODE((tmp_path / "tokens.json").stat().st_mode) == 0o600
+    # later, in arbot run: the kept sign-in gives tokens, renewed before they expire
+    entra.lifetime = 120
+    later = TokenSource(cfg.oauth, http_client=entra.session())
+    one, two = later.token(), later.token()
+    assert one != two and entra.valid(two) == MAILBOX
+
+
+def test_arbot_login_shows_the_code_and_keeps_the_sign_in(tmp_path, entra, tls):
+    import os
+    import subprocess
+    import sys
+    config = tmp_path / "arbot.toml"
+    config.write_text(f"""
+[smtp]
+auth = "oauth2"
+username = "{MAILBOX}"
+[oauth]
+flow = "device_code"
+tenant = "{entra.tenant}"
+client_id = "{PUBLIC_CLIENT_ID}"
+authority_url = "{entra.authority}"
+""")
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "REQUESTS_CA_BUNDLE": tls[0]}
+    r = subprocess.run([sys.executable, "-m", "bot", "--config", str(config), "login"], capture_output=True,
+                       text=True, env=env, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "enter the code F4KE-C0DE" in r.stdout
+    assert f"signed in as {MAILBOX}" in r.stdout
+    assert (tmp_path / "oauth-tokens.json").exists()

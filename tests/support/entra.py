@@ -10,6 +10,7 @@ token is one it issued (RFC 7662 introspection).
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import ssl
@@ -25,6 +26,12 @@ TENANT = "0c0ffee0-0000-4000-8000-00000000a7b0"
 CLIENT_ID = "5a1e5a1e-1111-4222-8333-444455556666"
 CLIENT_SECRET = "k3~fake.client-secret_value"
 MAILBOX = "accounts@example.com"
+PUBLIC_CLIENT_ID = "0b11c0de-7777-4888-9999-aaaabbbbcccc"   # for a person's sign-in (device code)
+USER_OID = "9f8e7d6c-5b4a-4321-8fed-cba987654321"
+
+
+def _b64(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
 
 
 class FakeEntra:
@@ -35,6 +42,9 @@ class FakeEntra:
         self.lifetime = lifetime        # seconds a new token lives
         self.tokens: dict[str, dict[str, Any]] = {}
         self.token_requests = 0
+        self.device_codes: dict[str, dict[str, Any]] = {}   # device code -> {approved, polls}
+        self.refresh_tokens: dict[str, str] = {}             # refresh token -> mailbox
+        self.approve_after_polls = 1    # the person enters the code after this many polls
         self._lock = threading.Lock()
         fake = self
 
@@ -76,6 +86,9 @@ class FakeEntra:
                     code, body = fake._token(form)
                     self._json(code, body)
                     return
+                if self.path == f"/{fake.tenant}/oauth2/v2.0/devicecode":
+                    self._json(200, fake._device_code(form))
+                    return
                 self._json(404, {"error": "not_found"})
 
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -95,7 +108,15 @@ class FakeEntra:
             return code, {"error": name, "error_codes": [number],
                           "error_description": f"AADSTS{number}: {text}\r\nTrace ID: {secrets.token_hex(8)}",
                           "timestamp": time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime())}
-        if form.get("grant_type") != "client_credentials":
+        grant = form.get("grant_type", "")
+        if grant == "urn:ietf:params:oauth:grant-type:device_code":
+            return self._device_token(form, error)
+        if grant == "refresh_token":
+            mailbox = self.refresh_tokens.get(form.get("refresh_token", ""))
+            if mailbox is None:
+                return error(400, "invalid_grant", 70008, "The refresh token has expired or is invalid.")
+            return 200, self._user_tokens(mailbox, form.get("scope", ""))
+        if grant != "client_credentials":
             return error(400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type.")
         client = self.clients.get(form.get("client_id", ""))
         if client is None:
@@ -113,6 +134,42 @@ class FakeEntra:
         return 200, {"token_type": "Bearer", "expires_in": self.lifetime, "ext_expires_in": self.lifetime,
                      "access_token": token}
 
+    def _device_code(self, form: dict[str, str]) -> dict[str, Any]:
+        code = secrets.token_urlsafe(16)
+        with self._lock:
+            self.device_codes[code] = {"polls": 0, "client": form.get("client_id")}
+        return {"device_code": code, "user_code": "F4KE-C0DE", "expires_in": 900, "interval": 1,
+                "verification_uri": "https://microsoft.com/devicelogin",
+                "message": "To sign in, use a web browser to open the page https://microsoft.com/devicelogin "
+                           "and enter the code F4KE-C0DE to authenticate."}
+
+    def _device_token(self, form: dict[str, str], error: Any) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            state = self.device_codes.get(form.get("device_code", ""))
+            if state is None:
+                return error(400, "expired_token", 70020, "The device code has expired.")
+            state["polls"] += 1
+            ready = state["polls"] > self.approve_after_polls
+        if not ready:
+            return error(400, "authorization_pending", 70016, "Pending end-user authorization.")
+        return 200, self._user_tokens(MAILBOX, form.get("scope", ""))
+
+    def _user_tokens(self, mailbox: str, scope: str) -> dict[str, Any]:
+        token = "eyJ0eXAiOiJKV1QifQ." + secrets.token_urlsafe(24) + ".user"
+        refresh = "0.AR" + secrets.token_urlsafe(32)
+        now = int(time.time())
+        claims = {"aud": PUBLIC_CLIENT_ID, "iss": f"{self.authority}/v2.0", "iat": now, "nbf": now,
+                  "exp": now + 3600, "oid": USER_OID, "tid": self.tenant, "preferred_username": mailbox,
+                  "name": "Accounts", "ver": "2.0"}
+        with self._lock:
+            self.tokens[token] = {"mailbox": mailbox, "scope": scope, "expires": time.time() + self.lifetime}
+            self.refresh_tokens[refresh] = mailbox
+        id_token = f"{_b64({'typ': 'JWT', 'alg': 'none'})}.{_b64(claims)}."
+        return {"token_type": "Bearer", "scope": " ".join(s for s in scope.split() if "://" in s) or scope,
+                "expires_in": self.lifetime, "ext_expires_in": self.lifetime, "access_token": token,
+                "refresh_token": refresh, "id_token": id_token,
+                "client_info": _b64({"uid": USER_OID, "utid": self.tenant})}
+
     def expire(self, token: str) -> None:
         """End a token's life now, as time would."""
         with self._lock:
@@ -123,6 +180,8 @@ class FakeEntra:
         with self._lock:
             self.lifetime, self.token_requests = 3599, 0
             self.tokens.clear()
+            self.device_codes.clear()
+            self.refresh_tokens.clear()
 
     def valid(self, token: str) -> str | None:
         """The mailbox a live token of ours grants, or None."""
