@@ -92,14 +92,20 @@ class Imap:
 class OAuth:
     """Where mail tokens come from when ``[imap] auth`` or ``[smtp] auth`` is "oauth2"."""
 
-    provider: str = "microsoft"     # microsoft (Microsoft 365, through msal)
+    provider: str = "microsoft"     # microsoft (Microsoft 365, through msal) | google
     flow: str = "client_credentials"  # the app signs in itself | "device_code": a person, once
     tenant: str = ""                # the directory (tenant) ID or a verified domain
     client_id: str = ""             # the app registration's application (client) ID
     client_secret_env: str = ""
     authority_url: str = ""         # "" = https://login.microsoftonline.com/<tenant>
     token_cache: Path | None = None  # msal's cache, readable by the bot's user only
+    # Google: a service account with domain-wide delegation acting as ``subject``, or a
+    # refresh token of the mailbox's user (with client_id and client_secret_env)
+    service_account_file: Path | None = None
+    subject: str = ""
+    refresh_token_env: str = ""
     client_secret: str = field(default="", repr=False)
+    refresh_token: str = field(default="", repr=False)
 
     @property
     def authority(self) -> str:
@@ -399,8 +405,10 @@ def _imap(i: _Section, environ: Mapping[str, str], need_secrets: bool) -> Imap:
 def _oauth(o: _Section, base: Path, environ: Mapping[str, str], *, needed: bool,
            need_secrets: bool) -> OAuth:
     provider = o.string("provider", "microsoft")
-    if provider != "microsoft":
-        raise ConfigError(f"oauth.provider = {provider!r}: expected \"microsoft\"")
+    if provider not in ("microsoft", "google"):
+        raise ConfigError(f"oauth.provider = {provider!r}: expected \"microsoft\" or \"google\"")
+    if provider == "google":
+        return _google(o, base, environ, needed=needed, need_secrets=need_secrets)
     secret_env = _env_name(o, "client_secret_env")
     authority = o.string("authority_url", "").rstrip("/")
     if authority and not authority.startswith("https://"):
@@ -423,6 +431,35 @@ def _oauth(o: _Section, base: Path, environ: Mapping[str, str], *, needed: bool,
         return config
     from dataclasses import replace
     return replace(config, client_secret=_secret(secret_env, "oauth.client_secret_env", environ))
+
+
+def _google(o: _Section, base: Path, environ: Mapping[str, str], *, needed: bool,
+            need_secrets: bool) -> OAuth:
+    account = o.string("service_account_file", "")
+    refresh_env = _env_name(o, "refresh_token_env")
+    secret_env = _env_name(o, "client_secret_env")
+    config = OAuth(provider="google", service_account_file=(base / account).resolve() if account else None,
+                   subject=o.string("subject", ""), client_id=o.string("client_id", ""),
+                   refresh_token_env=refresh_env, client_secret_env=secret_env)
+    if not needed:
+        return config
+    if bool(account) == bool(refresh_env):
+        raise ConfigError("oauth.provider = \"google\": set either oauth.service_account_file (a service "
+                          "account with domain-wide delegation) or oauth.refresh_token_env (docs/google.md)")
+    if account:
+        if not config.subject:
+            raise ConfigError("oauth.subject is not set: the mailbox the service account acts as")
+        if need_secrets and not config.service_account_file.is_file():  # type: ignore[union-attr]
+            raise ConfigError(f"oauth.service_account_file = {account!r}: no such file")
+        return config
+    for key in ("client_id", "client_secret_env"):
+        if not getattr(config, key):
+            raise ConfigError(f"oauth.{key} is not set: a Google refresh token needs it")
+    if not need_secrets:
+        return config
+    from dataclasses import replace
+    return replace(config, client_secret=_secret(secret_env, "oauth.client_secret_env", environ),
+                   refresh_token=_secret(refresh_env, "oauth.refresh_token_env", environ))
 
 
 def _slack(k: _Section, environ: Mapping[str, str], need_secrets: bool) -> SlackConfig:
@@ -573,6 +610,9 @@ def parse(data: Mapping[str, Any], *, path: Path | None = None,
     oauth = _oauth(sections["oauth"], base, environ, need_secrets=need_secrets,
                    needed=smtp.auth == "oauth2" or mail.transport == "graph"
                    or (imap.enabled and imap.auth == "oauth2"))
+    if mail.transport == "graph" and oauth.provider != "microsoft":
+        raise ConfigError("mail.transport = \"graph\" sends through Microsoft Graph: it needs "
+                          "oauth.provider = \"microsoft\"")
     discovery = _discovery(sections["discovery"])
 
     rp = sections["replies"]

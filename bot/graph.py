@@ -20,7 +20,7 @@ from typing import Any
 
 import requests
 
-from bot.oauth import OAuthError, TokenSource
+from bot.oauth import OAuthError, Tokens
 from bot.smtp import SendError
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ _MAX_INLINE_WAIT = 30.0   # seconds of Retry-After waited here; longer goes back
 
 
 class GraphTransport:
-    def __init__(self, mailbox: str, tokens: TokenSource, *, base_url: str = "https://graph.microsoft.com/v1.0/",
+    def __init__(self, mailbox: str, tokens: Tokens, *, base_url: str = "https://graph.microsoft.com/v1.0/",
                  session: requests.Session | None = None, sleep: Callable[[float], None] = time.sleep,
                  attempts: int = 3, timeout: float = 60.0) -> None:
         self.mailbox = mailbox

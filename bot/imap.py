@@ -27,7 +27,7 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_expo
 
 from bot.config import Imap
 from bot.core.compose import mask
-from bot.oauth import OAuthError, TokenSource
+from bot.oauth import OAuthError, Tokens
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ class Mailbox:
 
     def __init__(self, settings: Imap, *, ssl_context: ssl.SSLContext | None = None,
                  sleep: Callable[[float], None] = time.sleep, attempts: int = 5,
-                 max_wait: float = 60.0, tokens: TokenSource | None = None) -> None:
+                 max_wait: float = 60.0, tokens: Tokens | None = None) -> None:
         self.settings = settings
         self.tokens = tokens
         self.context = ssl_context or ssl.create_default_context()
@@ -298,7 +298,7 @@ def opened(settings: Imap, **kwargs: Any) -> Iterator[Mailbox]:
 
 
 def probe(settings: Imap, *, ssl_context: ssl.SSLContext | None = None,
-          tokens: TokenSource | None = None) -> str:
+          tokens: Tokens | None = None) -> str:
     """Log in and find the folders: what ``arbot check-config --connect`` reports."""
     with opened(settings, ssl_context=ssl_context, attempts=1, tokens=tokens) as box:
         inbox, sent = box.folder("inbox"), box.folder("sent")

@@ -9,12 +9,14 @@ Sign-in errors come back with what an admin should change, never with the secret
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import msal
 
@@ -44,6 +46,12 @@ _ADVICE = {
     700024: "the client assertion is not valid: check the certificate",
     50126: "user name or password is wrong",
 }
+
+
+class Tokens(Protocol):
+    """Anything that hands out a valid access token for a scope."""
+
+    def token(self, scope: str = ...) -> str: ...
 
 
 class OAuthError(Exception):
@@ -166,4 +174,75 @@ def xoauth2(user: str, token: str) -> str:
     if any(c in user for c in "\x01\r\n"):
         raise OAuthError("a user name with control characters cannot sign in")
     return f"user={user}\x01auth=Bearer {token}\x01\x01"
+
+
+
+#: Gmail's IMAP and SMTP take tokens for this scope.
+GMAIL_SCOPE = "https://mail.google.com/"
+GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
+_EARLY = 300  # seconds before expiry at which a token is replaced
+
+
+class GoogleTokens:
+    """Tokens for Google Workspace mail (google-auth): a service account with domain-wide
+    delegation acting as one mailbox, or a refresh token of the mailbox's user. Same
+    interface as ``TokenSource``; the scope asked for is always Gmail's."""
+
+    def __init__(self, settings: OAuth, *, session: Any = None, token_uri: str | None = None) -> None:
+        import google.auth.transport.requests
+        self.settings = settings
+        self._request = google.auth.transport.requests.Request(session=session)
+        self._token_uri = token_uri
+        self._lock = threading.Lock()
+        self._credentials: Any = None
+
+    def _make(self) -> Any:
+        s = self.settings
+        if s.service_account_file is not None:
+            from google.oauth2 import service_account
+            try:
+                info = json.loads(s.service_account_file.read_text())
+            except (OSError, ValueError) as e:
+                raise OAuthError(f"cannot read the service account key {s.service_account_file}: "
+                                 f"{e}") from None
+            if self._token_uri:
+                info["token_uri"] = self._token_uri
+            try:
+                made = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
+                    info, scopes=[GMAIL_SCOPE])
+            except ValueError as e:
+                raise OAuthError(f"the service account key is not usable: {e}") from None
+            return made.with_subject(s.subject)
+        from google.oauth2 import credentials
+        return credentials.Credentials(None, refresh_token=s.refresh_token,  # type: ignore[no-untyped-call]
+                                       client_id=s.client_id,
+                                       client_secret=s.client_secret, scopes=[GMAIL_SCOPE],
+                                       token_uri=self._token_uri or GOOGLE_TOKEN_URI)
+
+    def token(self, scope: str = GMAIL_SCOPE) -> str:
+        import google.auth.exceptions
+        with self._lock:
+            if self._credentials is None:
+                self._credentials = self._make()
+            c = self._credentials
+            fresh = c.token and c.expiry is not None and \
+                (c.expiry - datetime.utcnow()).total_seconds() > _EARLY  # google-auth keeps naive UTC
+            if not fresh:
+                try:
+                    c.refresh(self._request)
+                except google.auth.exceptions.RefreshError as e:
+                    raise OAuthError(_google_advice(e)) from None
+                except google.auth.exceptions.TransportError as e:
+                    raise OAuthError(f"cannot reach Google's sign-in service: {e}") from None
+            return str(c.token)
+
+
+def _google_advice(e: Exception) -> str:
+    text = str(e.args[0] if e.args else e)
+    if "unauthorized_client" in text:
+        return ("unauthorized_client: the service account is not allowed to act for the mailbox: add its "
+                "client ID with the scope https://mail.google.com/ under domain-wide delegation")
+    if "invalid_grant" in text:
+        return f"invalid_grant: the key, the subject or the refresh token is not accepted ({text[:120]})"
+    return text[:300]
 

@@ -27,7 +27,7 @@ from tenacity import (
 )
 
 from bot.config import Smtp
-from bot.oauth import OAuthError, TokenSource, xoauth2
+from bot.oauth import OAuthError, Tokens, xoauth2
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ class SmtpTransport:
 
     def __init__(self, settings: Smtp, *, ssl_context: ssl.SSLContext | None = None,
                  sleep: Callable[[float], None] | None = None, local_hostname: str | None = None,
-                 tokens: TokenSource | None = None) -> None:
+                 tokens: Tokens | None = None) -> None:
         self.settings = settings
         self.tokens = tokens
         self.context = ssl_context or ssl.create_default_context()
@@ -191,7 +191,7 @@ class SmtpTransport:
 
 
 def probe(settings: Smtp, *, ssl_context: ssl.SSLContext | None = None,
-          tokens: TokenSource | None = None) -> str:
+          tokens: Tokens | None = None) -> str:
     """Connect and log in, send nothing. Returns the server's greeting name."""
     t = SmtpTransport(settings, ssl_context=ssl_context, tokens=tokens)
     try:

@@ -18,7 +18,7 @@ from bot.intake import Intake
 from bot.ledger import Ledger, iso
 from bot.loop import Loop
 from bot.mailer import Mailer
-from bot.oauth import TokenSource
+from bot.oauth import GoogleTokens, Tokens, TokenSource
 from bot.outbox import Outbox
 from bot.reminders import Reminders
 from bot.replies import Replies
@@ -40,10 +40,12 @@ def open_ledger(config: Config) -> Ledger:
                                    "country": c.country})
 
 
-def token_source(config: Config) -> TokenSource | None:
+def token_source(config: Config) -> Tokens | None:
     """The OAuth2 token source when IMAP or SMTP signs in with tokens."""
     if config.smtp.auth == "oauth2" or config.mail.transport == "graph" or (
             config.imap.enabled and config.imap.auth == "oauth2"):
+        if config.oauth.provider == "google":
+            return GoogleTokens(config.oauth)
         return TokenSource(config.oauth)
     return None
 

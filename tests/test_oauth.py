@@ -430,3 +430,73 @@ authority_url = "{entra.authority}"
     assert "enter the code F4KE-C0DE" in r.stdout
     assert f"signed in as {MAILBOX}" in r.stdout
     assert (tmp_path / "oauth-tokens.json").exists()
+
+
+# -- Google Workspace ---------------------------------------------------------------------------
+
+@pytest.fixture
+def google(tls):
+    from tests.support.google_auth import FakeGoogle
+    fake = FakeGoogle(*tls).start()
+    yield fake
+    fake.stop()
+
+
+def google_settings(tmp_path: Path, google, **oauth: object):
+    key = tmp_path / "service-account.json"
+    key.write_text(json.dumps(google.service_account_info()))
+    key.chmod(0o600)
+    section = {"provider": "google", "service_account_file": str(key), "subject": MAILBOX, **oauth}
+    return parse({"database": {"path": str(tmp_path / "arbot.db")},
+                  "smtp": {"host": "127.0.0.1", "port": 25, "auth": "oauth2", "username": MAILBOX},
+                  "oauth": section}, path=tmp_path / "arbot.toml", environ={
+        "G_SECRET": "GOCSPX-fake-client-secret", "G_REFRESH": "1//0fake-refresh-token"})
+
+
+def test_google_service_account_acts_as_the_mailbox_and_sends_over_smtp(tmp_path, google, tls):
+    from bot.oauth import GoogleTokens
+    cfg = google_settings(tmp_path, google)
+    server = SmtpServer(*tls)
+    server.recorder.token_owner = google.valid
+    server.start()
+    try:
+        from dataclasses import replace
+        smtp = replace(cfg.smtp, port=server.port)
+        tokens = GoogleTokens(cfg.oauth, session=google.session())
+        transport = SmtpTransport(smtp, ssl_context=ssl.create_default_context(cafile=tls[0]), tokens=tokens)
+        transport.send(_message(), MAILBOX, ["ap@client.test"])
+        transport.close()
+        assert server.recorder.logins == [MAILBOX]
+        first = tokens.token()
+        assert tokens.token() == first and google.requests == 1       # kept until near expiry
+    finally:
+        server.stop()
+
+
+def test_google_without_delegation_is_explained(tmp_path, google):
+    from bot.oauth import GoogleTokens
+    google.delegated = set()
+    cfg = google_settings(tmp_path, google)
+    with pytest.raises(OAuthError, match="domain-wide delegation"):
+        GoogleTokens(cfg.oauth, session=google.session()).token()
+
+
+def test_google_refresh_token_of_a_user(tmp_path, google):
+    from bot.oauth import GoogleTokens
+    cfg = parse({"database": {"path": str(tmp_path / "arbot.db")},
+                 "smtp": {"auth": "oauth2", "username": MAILBOX},
+                 "oauth": {"provider": "google", "client_id": "123456789012-abcdefghijklmnop.apps."
+                                                               "googleusercontent.com",
+                           "client_secret_env": "G_SECRET", "refresh_token_env": "G_REFRESH"}},
+                environ={"G_SECRET": "GOCSPX-fake-client-secret", "G_REFRESH": "1//0fake-refresh-token"})
+    token = GoogleTokens(cfg.oauth, session=google.session(), token_uri=google.token_uri).token()
+    assert google.valid(token) == MAILBOX
+
+
+def test_google_settings_must_choose_one_way(tmp_path):
+    with pytest.raises(ConfigError, match="either oauth.service_account_file"):
+        parse({"smtp": {"auth": "oauth2", "username": MAILBOX}, "oauth": {"provider": "google"}}, environ={})
+    with pytest.raises(ConfigError, match="Microsoft Graph"):
+        parse({"mail": {"transport": "graph"},
+               "oauth": {"provider": "google", "refresh_token_env": "R", "client_id": "c",
+                         "client_secret_env": "S"}}, environ={"R": "r", "S": "s"})
