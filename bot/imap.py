@@ -110,7 +110,11 @@ class Mailbox:
                 raise ImapError(f"no token for IMAP: {e}", transient=False) from None
             # a fresh token at every login: a session that outlived its token reconnects with a
             # new one (msal hands out the cached token until shortly before it expires)
-            client.oauth2_login(self.settings.username, token)
+            caps = client.capabilities()
+            if b"AUTH=OAUTHBEARER" in caps and b"AUTH=XOAUTH2" not in caps:
+                client.oauthbearer_login(self.settings.username, token)
+            else:
+                client.oauth2_login(self.settings.username, token)
         else:  # pragma: no cover - config refuses other values
             raise ImapError(f"imap.auth = {self.settings.auth!r} is not supported", transient=False)
 

@@ -169,6 +169,13 @@ def write_private(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def oauthbearer(user: str, token: str) -> str:
+    """The SASL OAUTHBEARER initial response (RFC 7628), for servers that offer only that."""
+    if any(c in user for c in "\x01\r\n,="):
+        raise OAuthError("a user name with control characters cannot sign in")
+    return f"n,a={user},\x01auth=Bearer {token}\x01\x01"
+
+
 def xoauth2(user: str, token: str) -> str:
     """The SASL XOAUTH2 initial response (before base64), as Microsoft and Google expect it."""
     if any(c in user for c in "\x01\r\n"):

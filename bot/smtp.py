@@ -27,7 +27,7 @@ from tenacity import (
 )
 
 from bot.config import Smtp
-from bot.oauth import OAuthError, Tokens, xoauth2
+from bot.oauth import OAuthError, Tokens, oauthbearer, xoauth2
 
 log = logging.getLogger(__name__)
 
@@ -116,9 +116,12 @@ class SmtpTransport:
                 token = self.tokens.token()
             except OAuthError as e:
                 raise SendError(f"no token for SMTP: {e}", transient=False) from None
-            answer = xoauth2(s.username, token)
+            offered = (conn.esmtp_features.get("auth") or "").upper().split()
+            # XOAUTH2 where offered (Microsoft 365, Gmail), else the standard OAUTHBEARER
+            mechanism = "OAUTHBEARER" if "OAUTHBEARER" in offered and "XOAUTH2" not in offered else "XOAUTH2"
+            answer = (oauthbearer if mechanism == "OAUTHBEARER" else xoauth2)(s.username, token)
             try:
-                conn.auth("XOAUTH2", lambda challenge=None: answer, initial_response_ok=True)
+                conn.auth(mechanism, lambda challenge=None: answer, initial_response_ok=True)
             except smtplib.SMTPAuthenticationError as e:
                 raise SendError(f"the server refused the token for {s.username} ({e.smtp_code}): check "
                                 f"that the app may send as this mailbox and that SMTP AUTH is on for it",

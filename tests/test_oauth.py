@@ -500,3 +500,18 @@ def test_google_settings_must_choose_one_way(tmp_path):
         parse({"mail": {"transport": "graph"},
                "oauth": {"provider": "google", "refresh_token_env": "R", "client_id": "c",
                          "client_secret_env": "S"}}, environ={"R": "r", "S": "s"})
+
+
+def test_smtp_uses_oauthbearer_where_xoauth2_is_not_offered(tmp_path, entra, tls):
+    server = SmtpServer(*tls, exclude=("XOAUTH2",))
+    server.recorder.token_owner = entra.valid
+    server.start()
+    try:
+        cfg = settings(tmp_path, entra, port=server.port)
+        transport = SmtpTransport(cfg.smtp, ssl_context=ssl.create_default_context(cafile=tls[0]),
+                                  tokens=TokenSource(cfg.oauth, http_client=entra.session()))
+        transport.send(_message(), MAILBOX, ["ap@client.test"])
+        transport.close()
+        assert server.recorder.logins == [f"OAUTHBEARER:{MAILBOX}"]
+    finally:
+        server.stop()

@@ -45,6 +45,21 @@ class Recorder:
     token_owner: Callable[[str], str | None] | None = None
     logins: list[str] = field(default_factory=list)
 
+    async def auth_OAUTHBEARER(self, server: Any, args: list[bytes]) -> AuthResult:  # noqa: N802
+        """SASL OAUTHBEARER (RFC 7628): the same check, in the standard's framing."""
+        if self.token_owner is None:
+            return AuthResult(success=False, handled=False)
+        blob = await server.challenge_auth("") if len(args) == 1 else base64.b64decode(args[1])
+        gs2, _, rest = blob.decode().partition("\x01")
+        user = next((p[2:] for p in gs2.split(",") if p.startswith("a=")), "")
+        fields = dict(p.split("=", 1) for p in rest.split("\x01") if "=" in p)
+        token = fields.get("auth", "").removeprefix("Bearer ")
+        ok = bool(user) and self.token_owner(token) == user
+        if ok:
+            self.logins.append("OAUTHBEARER:" + user)
+        return AuthResult(success=ok, handled=False,
+                          auth_data=LoginPassword(user.encode(), b"") if ok else None)
+
     async def auth_XOAUTH2(self, server: Any, args: list[bytes]) -> AuthResult:  # noqa: N802
         """SASL XOAUTH2 (as Microsoft 365 and Gmail take it): user and bearer token, checked
         against the token authority of the test."""
@@ -91,7 +106,8 @@ class _ImplicitTlsController(Controller):
 
 
 class SmtpServer:
-    def __init__(self, cert: str, key: str, *, implicit_tls: bool = False) -> None:
+    def __init__(self, cert: str, key: str, *, implicit_tls: bool = False,
+                 exclude: tuple[str, ...] = ()) -> None:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(cert, key)
         self.recorder = Recorder()
@@ -103,7 +119,8 @@ class SmtpServer:
         else:
             self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port,
                                          tls_context=ctx, require_starttls=True,
-                                         authenticator=_auth, auth_required=True)
+                                         authenticator=_auth, auth_required=True,
+                                         auth_exclude_mechanism=list(exclude))
 
     def start(self) -> SmtpServer:
         self.controller.start()
