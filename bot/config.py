@@ -99,6 +99,7 @@ class OAuth:
     client_secret_env: str = ""
     authority_url: str = ""         # "" = https://login.microsoftonline.com/<tenant>
     token_cache: Path | None = None  # msal's cache, readable by the bot's user only
+    client_certificate_file: Path | None = None  # PEM: private key and certificate, instead of a secret
     # Google: a service account with domain-wide delegation acting as ``subject``, or a
     # refresh token of the mailbox's user (with client_id and client_secret_env)
     service_account_file: Path | None = None
@@ -414,20 +415,25 @@ def _oauth(o: _Section, base: Path, environ: Mapping[str, str], *, needed: bool,
     if authority and not authority.startswith("https://"):
         raise ConfigError(f"oauth.authority_url = {authority!r}: must be an https:// address")
     cache = o.string("token_cache", "oauth-tokens.json")
+    certificate = o.string("client_certificate_file", "")
     flow = o.string("flow", "client_credentials")
     if flow not in ("client_credentials", "device_code"):
         raise ConfigError(f"oauth.flow = {flow!r}: expected \"client_credentials\" or \"device_code\"")
     config = OAuth(provider=provider, flow=flow, tenant=o.string("tenant", ""),
                    client_id=o.string("client_id", ""),
                    client_secret_env=secret_env, authority_url=authority,
-                   token_cache=(base / cache).resolve() if cache else None)
+                   token_cache=(base / cache).resolve() if cache else None,
+                   client_certificate_file=(base / certificate).resolve() if certificate else None)
     if not needed:
         return config
-    for key in ("tenant", "client_id", *(("client_secret_env",) if flow == "client_credentials" else ())):
+    with_secret = flow == "client_credentials" and not certificate
+    for key in ("tenant", "client_id", *(("client_secret_env",) if with_secret else ())):
         if not getattr(config, key):
             raise ConfigError(f"oauth.{key} is not set: imap.auth or smtp.auth is \"oauth2\", which "
                               f"needs it (docs/microsoft-365.md)")
-    if not need_secrets or flow == "device_code":
+    if certificate and need_secrets and not config.client_certificate_file.is_file():  # type: ignore[union-attr]
+        raise ConfigError(f"oauth.client_certificate_file = {certificate!r}: no such file")
+    if not need_secrets or not with_secret:
         return config
     from dataclasses import replace
     return replace(config, client_secret=_secret(secret_env, "oauth.client_secret_env", environ))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -46,6 +47,9 @@ _ADVICE = {
     700024: "the client assertion is not valid: check the certificate",
     50126: "user name or password is wrong",
 }
+
+
+_PEM = re.compile(r"-----BEGIN ([A-Z ]+)-----.+?-----END \1-----", re.S)
 
 
 class Tokens(Protocol):
@@ -86,7 +90,7 @@ class TokenSource:
                         http_client=self._http_client, instance_discovery=False if custom else None)
                 else:
                     self._app = msal.ConfidentialClientApplication(
-                        s.client_id, client_credential=s.client_secret, authority=s.authority,
+                        s.client_id, client_credential=self._credential(), authority=s.authority,
                         token_cache=self._cache, http_client=self._http_client,
                         instance_discovery=False if custom else None)
             except ValueError as e:
@@ -94,6 +98,30 @@ class TokenSource:
             except OSError as e:
                 raise OAuthError(f"cannot reach the sign-in service at {s.authority}: {e}") from None
         return self._app
+
+    def _credential(self) -> str | dict[str, str]:
+        """The client secret, or the certificate msal signs its assertion with."""
+        path = self.settings.client_certificate_file
+        if path is None:
+            return self.settings.client_secret
+        try:
+            pem = path.read_text()
+        except OSError as e:
+            raise OAuthError(f"cannot read the certificate {path}: {e.strerror}") from None
+        blocks = {m.group(1): m.group(0) for m in _PEM.finditer(pem)}
+        key = next((b for label, b in blocks.items() if label.endswith("PRIVATE KEY")), None)
+        cert = blocks.get("CERTIFICATE")
+        if key is None or cert is None:
+            raise OAuthError(f"{path} must hold the private key and the certificate (PEM)")
+        from cryptography.hazmat.primitives.asymmetric import rsa
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key
+        try:
+            loaded = load_pem_private_key(key.encode(), password=None)
+        except (ValueError, TypeError) as e:
+            raise OAuthError(f"{path}: the private key cannot be read ({e})") from None
+        if not isinstance(loaded, rsa.RSAPrivateKey):
+            raise OAuthError(f"{path}: Microsoft signs apps in with RSA keys; this one is not")
+        return {"private_key": key, "public_certificate": cert}
 
     def token(self, scope: str = OUTLOOK_SCOPE) -> str:
         """A valid access token: msal's cached one, or a new one when it is about to expire."""

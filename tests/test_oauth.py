@@ -515,3 +515,40 @@ def test_smtp_uses_oauthbearer_where_xoauth2_is_not_offered(tmp_path, entra, tls
         assert server.recorder.logins == [f"OAUTHBEARER:{MAILBOX}"]
     finally:
         server.stop()
+
+
+def _rsa_certificate(folder: Path) -> tuple[Path, object]:
+    """An app certificate as an admin makes one: RSA, self-signed; PEM with key and certificate."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "arbot")])
+    now = datetime.now(UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
+            .not_valid_after(now + timedelta(days=365)).sign(key, hashes.SHA256()))
+    path = folder / "arbot-app.pem"
+    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                       serialization.NoEncryption())
+                     + cert.public_bytes(serialization.Encoding.PEM))
+    return path, key.public_key()
+
+
+def test_client_credentials_with_a_certificate_instead_of_a_secret(tmp_path, entra):
+    bundle, public = _rsa_certificate(tmp_path)
+    app = "c3c3c3c3-1111-4222-8333-444455556666"
+    entra.certificates = {app: (public, MAILBOX)}
+    cfg = parse({"database": {"path": str(tmp_path / "arbot.db")},
+                 "smtp": {"auth": "oauth2", "username": MAILBOX},
+                 "oauth": {"tenant": entra.tenant, "client_id": app, "client_secret_env": "",
+                           "client_certificate_file": str(bundle), "authority_url": entra.authority,
+                           "token_cache": ""}}, environ={})
+    token = TokenSource(cfg.oauth, http_client=entra.session()).token()
+    assert entra.valid(token) == MAILBOX
+    # a certificate the directory does not know is refused, and said so
+    (tmp_path / "other").mkdir()
+    _rsa_certificate(tmp_path / "other")[0].replace(bundle)
+    with pytest.raises(OAuthError, match="invalid_client"):
+        TokenSource(cfg.oauth, http_client=entra.session()).token()

@@ -39,6 +39,7 @@ class FakeEntra:
         self.cert = cert
         self.tenant = TENANT
         self.clients = {CLIENT_ID: (CLIENT_SECRET, MAILBOX)}
+        self.certificates: dict[str, tuple[Any, str]] = {}   # client id -> (public key, mailbox)
         self.lifetime = lifetime        # seconds a new token lives
         self.tokens: dict[str, dict[str, Any]] = {}
         self.token_requests = 0
@@ -118,6 +119,8 @@ class FakeEntra:
             return 200, self._user_tokens(mailbox, form.get("scope", ""))
         if grant != "client_credentials":
             return error(400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type.")
+        if form.get("client_assertion_type") == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer":
+            return self._by_certificate(form, error)
         client = self.clients.get(form.get("client_id", ""))
         if client is None:
             return error(400, "unauthorized_client", 700016,
@@ -130,6 +133,33 @@ class FakeEntra:
         token = "eyJ0eXAiOiJKV1QifQ." + secrets.token_urlsafe(24) + ".test"
         with self._lock:
             self.tokens[token] = {"mailbox": client[1], "scope": form["scope"],
+                                  "expires": time.time() + self.lifetime}
+        return 200, {"token_type": "Bearer", "expires_in": self.lifetime, "ext_expires_in": self.lifetime,
+                     "access_token": token}
+
+    def _by_certificate(self, form: dict[str, str], error: Any) -> tuple[int, dict[str, Any]]:
+        """Client credentials proven by a JWT signed with the app's certificate key."""
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+        known = self.certificates.get(form.get("client_id", ""))
+        if known is None:
+            return error(400, "unauthorized_client", 700016, "Application was not found in the directory.")
+        head, body, signature = (form.get("client_assertion") or "..").split(".")
+        header = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+        scheme = padding.PKCS1v15() if header.get("alg") == "RS256" else \
+            padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.AUTO)
+        try:
+            known[0].verify(base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4)),
+                            f"{head}.{body}".encode(), scheme, hashes.SHA256())
+        except Exception:  # noqa: BLE001 - any bad signature
+            return error(401, "invalid_client", 700027, "Client assertion failed signature validation.")
+        claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+        audience = str(claims.get("aud", ""))
+        if claims.get("iss") != form.get("client_id") or not audience.startswith(self.authority):
+            return error(401, "invalid_client", 700024, "Client assertion audience or issuer is wrong.")
+        token = "eyJ0eXAiOiJKV1QifQ." + secrets.token_urlsafe(24) + ".cert"
+        with self._lock:
+            self.tokens[token] = {"mailbox": known[1], "scope": form.get("scope", ""),
                                   "expires": time.time() + self.lifetime}
         return 200, {"token_type": "Bearer", "expires_in": self.lifetime, "ext_expires_in": self.lifetime,
                      "access_token": token}
