@@ -15,7 +15,6 @@ import os
 import re
 import threading
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -215,7 +214,6 @@ def xoauth2(user: str, token: str) -> str:
 #: Gmail's IMAP and SMTP take tokens for this scope.
 GMAIL_SCOPE = "https://mail.google.com/"
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
-_EARLY = 300  # seconds before expiry at which a token is replaced
 
 
 class GoogleTokens:
@@ -260,9 +258,8 @@ class GoogleTokens:
             if self._credentials is None:
                 self._credentials = self._make()
             c = self._credentials
-            fresh = c.token and c.expiry is not None and \
-                (c.expiry - datetime.utcnow()).total_seconds() > _EARLY  # google-auth keeps naive UTC
-            if not fresh:
+            # google-auth counts a token as expired a few minutes early, so it is renewed in time
+            if not c.valid:
                 try:
                     c.refresh(self._request)
                 except google.auth.exceptions.RefreshError as e:
