@@ -1,9 +1,13 @@
-"""Tokens for mail servers that take no passwords: Microsoft 365 through msal, and the SASL
-XOAUTH2 string that IMAP and SMTP logins carry them in.
+"""Tokens for mail servers that take no passwords, and the SASL strings that IMAP and SMTP
+logins carry them in (XOAUTH2, or OAUTHBEARER where only that is offered).
 
-The app registration signs in with its client secret (the client credentials flow: no
-person, no browser). msal keeps the token and asks for a new one before it expires; its cache
-is written to a file only the bot's user can read, so a restart does not need a new token.
+Microsoft 365 (msal): the app registration signs in by itself with a client secret or a
+certificate (client credentials), or a person signs in once with a device code
+(``arbot login``) and msal renews that sign-in. msal keeps the tokens and asks for new ones
+before they expire; its cache is written to a file only the bot's user can read, so a restart
+needs no new sign-in. Google Workspace (google-auth): a service account with domain-wide
+delegation, or a user's refresh token.
+
 Sign-in errors come back with what an admin should change, never with the secret.
 """
 
@@ -172,7 +176,12 @@ class TokenSource:
         path = self.settings.token_cache
         if path is None or not self._cache.has_state_changed:
             return
-        write_private(path, self._cache.serialize())
+        try:
+            write_private(path, self._cache.serialize())
+        except OSError as e:
+            # the tokens still work from memory; only a restart will need a new sign-in
+            log.warning("oauth: cannot keep tokens in %s (%s); set [oauth] token_cache to a file "
+                        "arbot's user may write", path, e.strerror)
         self._cache.has_state_changed = False
 
 

@@ -552,3 +552,13 @@ def test_client_credentials_with_a_certificate_instead_of_a_secret(tmp_path, ent
     _rsa_certificate(tmp_path / "other")[0].replace(bundle)
     with pytest.raises(OAuthError, match="invalid_client"):
         TokenSource(cfg.oauth, http_client=entra.session()).token()
+
+
+def test_a_token_cache_that_cannot_be_written_only_costs_a_warning(tmp_path, entra, caplog):
+    from dataclasses import replace
+    cfg = settings(tmp_path, entra)
+    locked = tmp_path / "locked"
+    locked.write_text("a file, so nothing can be created under it")
+    source = TokenSource(replace(cfg.oauth, token_cache=locked / "tokens.json"), http_client=entra.session())
+    assert entra.valid(source.token()) == MAILBOX
+    assert any("cannot keep tokens" in r.getMessage() for r in caplog.records)
