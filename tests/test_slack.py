@@ -548,3 +548,15 @@ def test_a_backlog_goes_out_over_several_passes_without_holding_up_the_loop(offi
     assert len(office.bot.ledger.slack_posts("posted")) == 41
     keys = [r["key"] for r in office.bot.ledger.slack_posts("posted")]
     assert len(keys) == len(set(keys))
+
+
+def test_while_slack_is_away_a_pass_tries_once_and_moves_on(office):
+    for n in range(5):
+        office.bot.ledger.add_review(f"away:{n}", "reply", f"a reply #{n}", office.clock())
+    office.fake.outage(True)
+    office.run()
+    assert len(office.fake.calls_to("chat.postMessage")) == 1      # one try, then the rest of the pass
+    office.fake.outage(False)
+    office.clock.advance(timedelta(minutes=5))
+    office.run()
+    assert len(office.bot.ledger.slack_posts("posted")) == 6

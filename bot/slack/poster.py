@@ -300,6 +300,7 @@ class SlackPoster:
         error = str(e.response.get("error") or f"HTTP {status}") if isinstance(e.response.data, dict) \
             else f"HTTP {status}"
         if status == 429:
+            self._budget = 0
             after = _retry_after(e.response.headers)
             self.ledger.slack_retry(row["id"], self.clock() + timedelta(seconds=after),
                                     f"rate limited, waiting {after} s")
@@ -311,6 +312,7 @@ class SlackPoster:
             self._retry(row, error)
 
     def _retry(self, row: dict[str, Any], error: str) -> None:
+        self._budget = 0    # Slack is away: no more tries this pass, the loop goes on
         pause = min(timedelta(seconds=15 * 2 ** min(row["attempts"], 12)), _MAX_PAUSE)
         self.ledger.slack_retry(row["id"], self.clock() + pause, error)
         log.warning("slack: %s not posted (%s); trying again in %d s", row["key"], error,
