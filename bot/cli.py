@@ -714,7 +714,8 @@ def parser() -> argparse.ArgumentParser:
                     "date and from (default: stdin when no files are given)")
 
     sp = add("check-config", cmd_check_config, "validate the config file and templates")
-    sp.add_argument("--connect", action="store_true", help="also log in to the mail server")
+    sp.add_argument("--connect", action="store_true",
+                    help="also sign in to every configured service (SMTP or Graph, IMAP, Slack)")
 
     add("login", cmd_login, "sign in once as the mailbox's user (Microsoft 365, [oauth] flow = "
         "\"device_code\"); arbot then renews the sign-in by itself")
