@@ -17,6 +17,7 @@ def _amount(value: Decimal, currency: str, locale: str) -> str:
     """"EUR 2,400.00": the built-in font has no currency signs, so the ISO code stands in."""
     return f"{currency} {format_decimal(value, format='#,##0.00', locale=locale.replace('-', '_'))}"
 
+
 WIDTH, PANEL, HEADER = 800, 260, 50
 _BACKGROUND, _INK, _GRID = (255, 255, 255), (40, 40, 40), (225, 225, 225)
 # from "still fine" to "long overdue"
@@ -26,7 +27,9 @@ _COLOURS = ((120, 170, 120), (230, 190, 80), (235, 140, 60), (215, 90, 60), (160
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     try:
         return ImageFont.load_default(size=size)
-    except TypeError:  # Pillow before 10.1: the small bitmap font only
+    # Pillow before 10.1 takes no size (TypeError); a Pillow built without FreeType cannot load
+    # the scalable font (ImportError). Either way the small bitmap font still draws every label.
+    except (TypeError, ImportError):
         return ImageFont.load_default()
 
 
@@ -42,8 +45,11 @@ def aging_chart(summary: Aging, *, locale: str = "en", title: str = "Aging") -> 
     for n, row in enumerate(summary.rows):
         top = HEADER + n * PANEL
         left, right, base, height = 70, WIDTH - 30, top + PANEL - 50, PANEL - 100
-        draw.text((20, top + 8), f"{_amount(row.total, row.currency, locale)} owed, "
-                                 f"{row.count} invoice{'s' if row.count != 1 else ''}", fill=_INK, font=small)
+        heading = (f"{_amount(row.total, row.currency, locale)} owed, "
+                   f"{row.count} invoice{'s' if row.count != 1 else ''}")
+        if row.disputed:
+            heading += f", {_amount(row.disputed, row.currency, locale)} of it disputed"
+        draw.text((20, top + 8), heading, fill=_INK, font=small)
         highest = max(row.totals.values(), default=Decimal(0)) or Decimal(1)
         for g in range(5):
             y = base - height * g // 4
@@ -53,7 +59,8 @@ def aging_chart(summary: Aging, *, locale: str = "en", title: str = "Aging") -> 
             value = row.totals.get(label, Decimal(0))
             x0 = left + i * slot + slot // 6
             x1 = left + (i + 1) * slot - slot // 6
-            y0 = base - int(height * (value / highest))
+            # at least a sliver, so a small amount beside a large one still shows its colour
+            y0 = base - max(3, int(height * (value / highest)))
             if value > 0:
                 draw.rectangle((x0, y0, x1, base), fill=_COLOURS[i])
                 amount = _amount(value, row.currency, locale)

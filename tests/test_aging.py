@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageFont
 
 from bot.chart import aging_chart
 from bot.core.aging import BUCKETS, aging, bucket
@@ -40,12 +40,21 @@ def test_only_money_still_owed_counts_and_balances_not_amounts():
         inv("E", 45, "250.00", state=InvoiceState.DISPUTED),
         inv("F", 5, state=InvoiceState.PROMISED),
         inv("G", 5, state=InvoiceState.PAYMENT_CLAIMED),
+        inv("H", 200, "60.00", state=InvoiceState.IN_COLLECTIONS),
+        inv("I", 10, "-30.00"),                                     # overpaid: a credit, not owed
     ], TODAY)
     (row,) = summary.rows
     assert row.totals["1-30"] == Decimal("240.00") and row.counts["1-30"] == 3
     assert row.totals["31-60"] == Decimal("250.00")
+    assert row.totals["90+"] == Decimal("60.00")
     assert row.disputed == Decimal("250.00")
-    assert row.total == Decimal("490.00") and row.count == 4
+    assert row.total == Decimal("550.00") and row.count == 5
+
+
+def test_the_summary_cannot_be_changed_after_the_fact():
+    (row,) = aging([inv("A", 3)], TODAY).rows
+    with pytest.raises(TypeError):
+        row.totals["1-30"] = Decimal(0)
 
 
 def test_currencies_are_never_added_together():
@@ -76,6 +85,26 @@ def test_the_chart_is_a_png_one_panel_per_currency_and_always_the_same_bytes():
     assert one.height < image.height
 
 
+def test_the_same_invoices_always_draw_the_same_bytes():
+    invoices = [inv("A", 3, "100.00"), inv("B", 40, "20.00", state=InvoiceState.DISPUTED),
+                inv("C", 3, "50.00", currency="USD")]
+    assert aging_chart(aging(invoices, TODAY)) == aging_chart(aging(reversed(invoices), TODAY))
+
+
 def test_the_chart_of_nothing_owed_says_so():
     png = aging_chart(aging([], TODAY))
-    assert Image.open(io.BytesIO(png)).format == "PNG"
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG" and image.mode == "RGB" and image.width == 800
+    assert aging_chart(aging([], TODAY)) == png
+
+
+def test_the_chart_draws_with_the_bitmap_font_when_pillow_has_no_scalable_one(monkeypatch):
+    def old_pillow(size=None):       # Pillow before 10.1, or built without FreeType
+        if size is not None:
+            raise ImportError("The _imagingft C module is not installed")
+        return ImageFont.load_default_imagefont()
+
+    monkeypatch.setattr(ImageFont, "load_default", old_pillow)
+    summary = aging([inv("A", 3, "100.00"), inv("B", 95, "900.00", currency="GBP")], TODAY)
+    image = Image.open(io.BytesIO(aging_chart(summary)))
+    assert image.format == "PNG" and image.width == 800

@@ -3,10 +3,11 @@ controller reads first. Amounts in different currencies are never added together
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from types import MappingProxyType
 
 from babel.numbers import format_currency
 
@@ -15,6 +16,7 @@ from bot.core.model import Invoice, InvoiceState
 
 def format_money(amount: Decimal, currency: str, locale: str) -> str:
     return str(format_currency(amount, currency, locale=locale.replace("-", "_")))
+
 
 #: (label, first day past due, last day past due); "current" is not yet due or due today.
 BUCKET_RANGES: tuple[tuple[str, int | None, int | None], ...] = (
@@ -38,9 +40,9 @@ class Row:
     """One currency: count and open balance per bucket, and what is disputed."""
 
     currency: str
-    counts: dict[str, int] = field(default_factory=dict)
-    totals: dict[str, Decimal] = field(default_factory=dict)
-    disputed: Decimal = Decimal(0)
+    counts: Mapping[str, int] = field(default_factory=dict)        # bucket label -> invoices
+    totals: Mapping[str, Decimal] = field(default_factory=dict)    # bucket label -> open balance
+    disputed: Decimal = Decimal(0)                                 # part of the total, not on top of it
 
     @property
     def total(self) -> Decimal:
@@ -53,6 +55,8 @@ class Row:
 
 @dataclass(frozen=True)
 class Aging:
+    """The summary as of ``today``: one row per currency that has anything owed."""
+
     today: date
     rows: tuple[Row, ...]   # one per currency, sorted
 
@@ -83,6 +87,8 @@ def aging(invoices: Iterable[Invoice], today: date) -> Aging:
     """Open balances as of ``today``, per currency and bucket."""
     by: dict[str, tuple[dict[str, int], dict[str, Decimal], list[Decimal]]] = {}
     for inv in invoices:
+        # A credit balance (an overpayment) is not money owed, and netting it against other
+        # invoices would hide what is late; it is left out, as `arbot status` leaves it out.
         if inv.state not in OWED or inv.balance <= 0:
             continue
         counts, totals, disputed = by.setdefault(
@@ -92,6 +98,6 @@ def aging(invoices: Iterable[Invoice], today: date) -> Aging:
         totals[b] += inv.balance
         if inv.state is InvoiceState.DISPUTED:
             disputed.append(inv.balance)
-    rows = tuple(Row(currency, counts, totals, sum(d, Decimal(0)))
+    rows = tuple(Row(currency, MappingProxyType(counts), MappingProxyType(totals), sum(d, Decimal(0)))
                  for currency, (counts, totals, d) in sorted(by.items()))
     return Aging(today, rows)
