@@ -61,8 +61,10 @@ class Reading:
 # -- the phrases -----------------------------------------------------------------------------
 # Written against folded text: lower case, no accents, "ß" as "ss", plain apostrophes.
 
-_W = r"(?:[^.!?\n]|(?<=\d)\.(?=\d| [a-z])){0,40}?"      # a few words within one sentence ("1.250,00" stays in)
-_S = r"(?:[^.!?\n]|(?<=\d)\.(?=\d| [a-z])){0,80}?"      # further, still within the sentence
+# the stop after a day of the month ("am 15. Juni"), which ends no sentence; "invoice 2458. The" does
+_DAY_DOT = r"(?:(?<=\W\d)|(?<=\W\d\d)|(?<=^\d)|(?<=^\d\d))\.(?= [a-z])"
+_W = rf"(?:[^.!?\n]|(?<=\d)\.(?=\d)|{_DAY_DOT}){{0,40}}?"      # a few words within one sentence ("1.250,00" stays in)
+_S = rf"(?:[^.!?\n]|(?<=\d)\.(?=\d)|{_DAY_DOT}){{0,80}}?"      # further, still within the sentence
 
 _PAY_VERB_PAST = (r"(?:paid|settled|remitted|wired|transferred|sent|made|processed|released|initiated"
                   r"|issued|mailed|posted|executed|cleared|credited|approved and sent)")
@@ -80,13 +82,14 @@ _FUTURE = re.compile(
     r"|within (?:\d+|a|one|two|three|the next) |in (?:\d+|a few|two|three)(?:-\d+)? (?:working |business )?days|asap|as soon as"
     r"|soon|shortly|later (?:this|today)|on the \d+(?:st|nd|rd|th)"
     rf"|(?:on|by|this|next|until) {_DAYS}s?|{_DAYS}s?\b(?! \d{{1,2}}\.? \w+ \d{{4}})"
-    r"|(?<!guten )morgen|ubermorgen|nachste[nr]? (?:woche|monat)|(?:diese[nr]?|kommende[nr]?) (?:woche|monat)|ende (?:des|dieses|nachsten) monats"
-    r"|monatsende|innerhalb (?:von|der)|bis (?:zum|ende|spatestens|nachste)|in den nachsten|demnachst|zeitnah|baldmoglichst|sobald|am \d+\.(?!\d)"
+    r"|(?<!guten )(?<!heute )morgen|ubermorgen|nachste[nr]? (?:woche|monat)|(?:diese[nr]?|kommende[nr]?) (?:woche|monat)|ende (?:des|dieses|nachsten) monats"
+    r"|monatsende|innerhalb (?:von|der)|bis (?:zum|ende|spatestens|nachste)|in den nachsten|demnachst|zeitnah|baldmoglichst|sobald|am \d+(?=\. )"
+    r"|so bald (?:als|wie) moglich|schnellstmoglich|so schnell wie moglich"
     r"|demain|apres-demain|(?:la )?semaine prochaine|cette semaine|d'ici|fin (?:du|de|de ce) mois|sous \d+|dans les (?:prochains|\d+) jours"
     r"|prochainement|des que|rapidement|(?:avant|pour|d'ici) le \d+\b"
-    r"|manana|pasado manana|(?:la )?(?:proxima|siguiente) semana|esta semana|(?:a )?final(?:es)? de(?:l)? mes|fin de mes|en \d+ dias"
+    r"|(?<!esta )manana|pasado manana|(?:la )?(?:proxima|siguiente) semana|esta semana|(?:a )?final(?:es)? de(?:l)? mes|fin de mes|en \d+ dias"
     r"|pronto|cuanto antes|lo antes posible|en cuanto|proxima remesa|el dia \d+"
-    r"|overmorgen|volgende (?:week|maand)|deze (?:week|maand)|eind (?:van )?(?:de|deze) (?:week|maand)|binnen \d+|zsm|zo snel mogelijk"
+    r"|overmorgen|volgende (?:week|maand)|deze (?:week|maand)|einde? (?:van )?(?:de|deze|het|volgende) (?:week|maand)|binnen \d+|zsm|zo snel mogelijk"
     r"|binnenkort|zodra|op de \d+)\b")
 # a future tense or a plan in the same sentence, stronger than a time word
 _WILL = re.compile(
@@ -103,13 +106,22 @@ _PAST = re.compile(
 _PAST_VERB = re.compile(
     r"\b(?:went|was|were|been|did|done|made|sent|initiated|paid|settled|transferred|wired|remitted|cleared"
     r"|bezahlt|uberwiesen|beglichen|gezahlt|payee|reglee|viree|pagad[oa]|abonad[oa]|betaald|overgemaakt|voldaan"
-    r"|ist raus|ist erfolgt|wurde|wurden|haben|habe|a ete|ont ete"
+    r"|ist raus|ist erfolgt|wurde|haben|habe|a ete|ont ete|left|came|submitted|posted|mailed|executed|effected|cut"
     r"|est parti|hemos|se realizo|se hizo|hebben|heb|heeft|is verstuurd|gedaan)\b")
 _PAST_SURE = re.compile(
-    r"\b(?:yesterday|already|ago|last (?:week|month)|gestern|bereits|hier|deja|ayer|gisteren|reeds)\b")
+    r"\b(?:yesterday|already|ago|last (?:week|month)|gestern|bereits|schon|hier|deja|ayer|gisteren|reeds"
+    r"|letzte (?:woche|monat)|(?:la )?semaine (?:derniere|passee)|le mois (?:dernier|passe)|(?:la )?semana pasada|el mes pasado"
+    r"|vorige (?:week|maand)|afgelopen (?:week|maand))\b")
+# a day still to come, named outright: it outweighs a past participle ("Morgen betaald", "lo dejamos pagado a final de mes")
+_FUTURE_SURE = re.compile(
+    r"\b(?:tomorrow|day after tomorrow|next (?:week|month)|end of (?:the |this |next )?(?:week|month)|(?<!guten )(?<!heute )morgen|ubermorgen"
+    r"|nachste[nr]? (?:woche|monat)|ende (?:des|dieses|nachsten) monats|monatsende|demain|(?:la )?semaine prochaine|le mois prochain"
+    r"|fin (?:du|de ce) mois|(?<!esta )manana|(?:la )?(?:proxima|siguiente) semana|el (?:proximo|siguiente) mes|(?:a )?final(?:es)? de(?:l)? mes"
+    r"|fin de mes|overmorgen|volgende (?:week|maand)|einde? (?:van )?(?:de|deze|het|volgende) (?:week|maand))\b")
 # a clause ends at a stop (not the one in "am 15." or "1.250,00") or a comma
-_CLAUSE = re.compile(r"(?:[^.!?\n,;:]|(?<=\d)[.,](?=\d)|(?<=\d)\.(?= [a-z])|\.(?=\w))+")
-_STOP = re.compile(r"[!?\n]|(?<!\d)\.(?!\w)")
+_CLAUSE = re.compile(rf"(?:[^.!?\n,;:]|(?<=\d)[.,](?=\d)|{_DAY_DOT}|\.(?=\w))+")
+_STOP = re.compile(rf"[!?\n]|(?!{_DAY_DOT})\.(?!\w)")
+_SENTENCE = re.compile(rf"(?:[^.!?\n]|(?<=\d)\.(?=\d)|{_DAY_DOT}|\.(?=\w))+")
 _NEGATION = re.compile(r"\b(?:not|n't|never|nicht|kein\w*|nie|pas|jamais|no|nunca|niet|geen|nooit)\b|n't\b")
 # a payment word in the past: a claim that it was made, when nothing in the clause doubts it
 _PAID_FORM = re.compile(
@@ -117,17 +129,51 @@ _PAID_FORM = re.compile(
     r"|payee?s?|reglee?s?|viree?s?|versee?s?|pagad[oa]s?|abonad[oa]s?|transferid[oa]s?|ingresad[oa]s?|depositad[oa]s?|liquidad[oa]s?"
     r"|pagamos ayer|ya (?:pagamos|abonamos|transferimos|depositamos)|se (?:pago|abono|transfirio|liquido|deposito)"
     r"|betaald|overgemaakt|voldaan|overgeboekt)\b")
-_DOUBT = re.compile(r"\b(?:if|once|when|whether|until|unless|wenn|sobald|ob|bis|falls|si|quand|des que|cuando|en cuanto|hasta"
-                    r"|als|zodra|of|tot|indien)\b")
+# a past participle or past tense that says a payment happened, when a payment word is near
+_DONE = re.compile(
+    r"\b(?:paid|payed|settled|sent|made|submitted|executed|posted|mailed|processed|initiated|issued|cut|completed|effected"
+    r"|released|transferred|wired|remitted|cleared|went (?:out|through)|left (?:our|my) (?:account|bank)"
+    r"|bezahlt|uberwiesen|beglichen|gezahlt|angewiesen|ausgefuhrt|veranlasst|erledigt|rausgegangen|getatigt|geleistet|erfolgt"
+    r"|payee?s?|reglee?s?|viree?s?|effectuee?s?|executee?s?|faite?s?|postee?s?|envoyee?s?|versee?s?|emise?s?|expediee?s?|partie?s?"
+    r"|pagad[oa]s?|abonad[oa]s?|transferid[oa]s?|realizad[oa]s?|efectuad[oa]s?|enviad[oa]s?|hech[oa]s?|ordenad[oa]s?|ingresad[oa]s?"
+    r"|depositad[oa]s?|pague|pagamos|transferi|transferimos|abonamos|ingresamos|enviamos|realizamos|hicimos|efectuamos|ordenamos"
+    r"|se (?:\w+o)|acab(?:o|amos) de"
+    r"|betaald|overgemaakt|voldaan|overgeboekt|gestort|gedaan|uitgevoerd|verstuurd|verwerkt)\b")
+# the same, with an auxiliary or ending no future can borrow ("was submitted on Monday", "se ordenó el viernes")
+_DONE_FIRM = re.compile(
+    r"\b(?:was|were|has been|have been|had been|'ve|we've|i've|'s been|its been|it's been|got)\b"
+    r"|\b(?:wurde|wurden|worden|a ete|ont ete|avons|fue|ha sido|hemos|se \w+o|werd|hebben|heb)\b")
+# anything about the invoice or money at all
+_MONEY = re.compile(
+    r"\b(?:invoice|bill|amount|balance|statement|account|bank|iban|vat|tax|credit|debit|po|order|price|rate|fee|charge|receipt"
+    r"|rechnung|betrag|konto|mahnung|steuer|mwst|facture|montant|compte|tva|avoir|factura|importe|cuenta|iva|factuur|bedrag"
+    r"|rekening|btw|herinnering|banco|cbu|amex|visa|mastercard|card|karte|carte|tarjeta)\w*|[€$£]|\d+[.,]\d{2}\b")
+_DUE = re.compile(r"\b(?:due|overdue|fallig|echeance|echu|vencid[oa]|vencimiento|vervallen|vervaldatum)\b")
+_SCHEDULED = re.compile(
+    r"\b(?:schedul\w*|planned|booked|queued|approved|arranged|set up|lined up|eingeplant|vorgemerkt|freigegeben|terminiert"
+    r"|programm\w*|planifie\w*|prevu\w*|gepland|ingepland|goedgekeurd|aprobad\w*|agendad\w*)\b")
+_MODAL = re.compile(r"\b(?:can|could|should|must|need to|needs to|has to|have to|would|to) be\b|\bplease\b|\bkindly\b"
+                    r"|\b(?:need|needs|needed) (?:your|a|the|our)\b")
+# "some of these might already have been paid": a guess, not a claim
+_HEDGE = re.compile(r"\b(?:might|may have|maybe|perhaps|possibly|probably|not sure|vielleicht|eventuell|moglicherweise|peut-etre"
+                    r"|quizas|quiza|tal vez|misschien|wellicht|mogelijk)\b")
+# "... and the rest next week": a new clause, so a part paid now is not read with the rest to come
+_CLAUSE_BREAK = re.compile(r"\b(?:and|y|et|und|en)(?= (?:the |el |le |den |het )?(?:rest|remainder|balance|saldo|resto|solde|reste"
+                           r"|restant|restbetrag|remaining))|(?<= )[-\u2013\u2014](?= )")
+_DOUBT = re.compile(r"\b(?:if|once|when|whether|until|unless|before|wenn|sobald|ob|bis|falls|si|quand|des que|cuando|en cuanto|hasta"
+                    r"|als|zodra|of (?:het|u|we|wij|jullie|ze|die|deze)|tot|indien)\b")
 # any word about paying, in any tense
 _PAY_ANY = re.compile(
-    r"\b(?:pay|paid|paying|payment|settle|settled|transfer|wire|remit|cheque|check|funds|taken care of|take care of"
-    r"|send it over|get (?:it|this|that) (?:over|paid|sorted)|clear the (?:rest|balance))"
-    r"|\b(?:zahl|bezahl|uberweis|uberwies|begleich|beglich|anweis|ausgleich|zahllauf)\w*"
-    r"|\b(?:paie|paye|payer|paiement|regl|vire|virer|virement|verse|verser|versement|solde)\w*"
-    r"|\b(?:pag|abon|transferi|transferencia|liquid|deposit|ingres|remesa)\w*"
-    r"|\b(?:betaal|betaald|betalen|betaling|overmak|overgemaakt|voldo|voldaan|overboek)\w*|\bmaak\w* [^.!?\n]{0,25}\bover\b"
-    r"|\bop (?:jullie|uw|je) rekening\b")
+    r"\b(?:pay|paid|payed|paying|payment|settle|settled|transfer|wire|remit|cheque|(?:a|the|our|your) check|check (?:no|number|#)"
+    r"|funds|taken care of|take care of|send it over|get (?:it|this|that) (?:over|paid|sorted)|get to (?:it|this|that)"
+    r"|sort (?:it|this|that) out|clear(?:ing)? (?:the |this |that |it |our )?(?:full |remaining |outstanding )?(?:rest|balance|invoice|amount)"
+    r"|clear (?:it|this)|(?:credited|transferred) to (?:your|the) account|(?:hit|reach|be in) your (?:bank |bank account|account)"
+    r"|in the (?:payment |next |weekly |monthly )?(?:queue|batch|run)|goe?s? out|going out|bizum|paypal|standing order)"
+    r"|\b(?:zahl|bezahl|uberweis|uberwies|begleich|beglich|anweis|ausgleich|zahllauf)\w*|\braus\b|\bkummern uns\b|\bdarum kummern\b|\bdauerauftrag\b"
+    r"|\b(?:paie|paye|payer|paiement|regl|vire|virer|virement|verse|verser|versement|solde|acompte)\w*|\b(?:nous|je) (?:nous en|m'en) occup"
+    r"|\b(?:pag|abon|transferi|transferencia|liquid|deposit|ingres|remesa)\w*|\bnos encargamos\b"
+    r"|\b(?:betaal|betaald|betalen|betaling|deelbetaling|overmak|overgemaakt|voldo|voldaan|overboek)\w*|\bmaak\w* [^.!?\n]{0,25}\bover\b"
+    r"|\bop (?:jullie|uw|je) rekening\b|\bregel(?:en)? (?:ik|we|wij)\b")
 
 _PAID = (
     (1.0, r"\b(?:we|i|my client|our (?:company|bank|team|accounts? (?:payable|department)))(?:'ve| have| has| had)?"
@@ -158,6 +204,12 @@ _PAID = (
     (1.0, r"\b(?:payment|transfer|wire|remittance|bank transfer|ach)s? (?:done|made|sent|initiated|completed|processed|released|executed|went out)\b"),
     (1.0, r"^\W*(?:paid|all paid|payment made|settled)\b"),
     (1.0, r"\b(?:payment|transfer|wire|it|this)(?: has| had)? (?:went|gone|been put|gone) through\b"),
+    (1.0, r"\b(?:left|came out of|debited from|taken from|went out of) (?:our|my) (?:bank )?account\b|\babgebucht\b|\bpreleve\w*"
+          r"|\bgeincasseerd\b|\bafgeschreven\b|\bcargad[oa] en (?:nuestra|mi) cuenta\b"),
+    (0.5, r"\b(?:direct debit|lastschrift|prelevement|domiciliacion|automatische incasso)\b"),
+    (0.9, r"\bdeja pay\w*"),
+    (0.9, r"\bsorted (?:this morning|yesterday|today|earlier|now|last)\b|^\W*(?:all )?sorted\b"),
+    (1.0, r"\b(?:factura|saldo|monto|importe|deuda)\b[^.!?\n]{0,30}\b(?:fue|ya|esta|quedo) (?:ya )?cancelad[oa]\b|\bcancelad[oa] en su totalidad\b"),
     # de
     (1.0, rf"\b(?:haben|habe|hat|wurde|wurden|ist|sind|bereits|schon|heute|gestern){_S}"
           rf"\b(?:bezahlt|uberwiesen|beglichen|angewiesen|gezahlt|ausgeglichen|veranlasst|ausgefuhrt|geleistet|getatigt)\b"),
@@ -283,8 +335,13 @@ _DISPUTE = (
     (1.0, r"\b(?:withhold|withholding|hold back|holding back|hold off on|refuse to pay|won't pay|will not pay|not going to pay)\b"),
     (0.9, r"\b(?:cancel+ed|terminated) (?:the |our |this )?(?:order|contract|subscription|service|agreement|booking)\b"),
     (0.9, r"\b(?:not our|isn't ours|not ours|not for us|wrong (?:company|entity|customer|address|recipient))\b"),
-    (1.0, r"\b(?:once|when|after|until|as soon as|only if|provided)\b[^.!?\n]{0,60}\b(?:replaced|fixed|fix|repair|replace|credited|corrected"
-          r"|resolved|refunded|reissued|re-issued|delivered|completed|rectified)\b"),
+    (1.0, r"\b(?:once|when|after|until|til|till|as soon as|only if|provided)\b[^.!?\n]{0,60}\b(?:replaced|fixed|fix|repair|replace|credited|corrected"
+          r"|resolved|refunded|reissued|re-issued|delivered|completed|rectified|live and tested|working (?:again|properly))\b"),
+    (1.0, r"\bnot paying\b|\b(?:please )?correct (?:it|this|that|the (?:invoice|amount|hours))\b|\bno longer (?:due|owed|payable)\b"
+          r"|\bshould be (?:zero|nil|0)\b|\b(?:only )?adds? up to\b|\btake (?:the |that |this )?\S+ (?:\w+ )?off\b"),
+    (0.9, r"\b(?:you've|you have) (?:charged|invoiced|billed)\b[^.!?\n]{0,60}\bbut\b|\breverse[- ]charged?\b"
+          r"|\b(?:cancel|void) (?:this|it) and reissue\b|\breissue (?:it|this) to\b"),
+    (0.6, r"\b(?:included in|part of) (?:the|our|your) (?:quote|quotation|price|contract|package|fixed fee)\b|\bridiculous\b|\brediculous\b"),
     (0.8, r"\b(?:undisputed|disputed) (?:part|portion|amount|items?)\b|\bonly pay (?:for )?(?:the )?(?:part|portion|items)\b"),
     (0.6, r"\b(?:complaint|discrepancy|unacceptable|not acceptable|not satisfied|dissatisfied)\b"),
     (1.0, r"\b(?:should not|shouldn't|should never) (?:have been|be) (?:charged|billed|invoiced)\b|\bnot (?:been )?authori[sz]ed\b"),
@@ -292,7 +349,7 @@ _DISPUTE = (
     (1.0, r"\b(?:we|i) (?:returned|sent back|cancel+ed|terminated|rejected)\b"),
     (0.9, r"\b(?:billed|charged|invoiced) (?:us |me )?(?:for|twice|incorrectly|wrongly|in error|the wrong)\b"),
     (0.9, r"\b(?:was|were|is|are) (?:supposed|meant) to be\b|\b(?:agreed|quoted|contracted) (?:price|rate|amount|fee)\b"),
-    (0.6, r"\b(?:incorrect|inaccurate|erroneous|mistake|in error|wrong|error)\b"),
+    (0.6, r"\b(?:incorrect|inaccurate|erroneous|mistake|in error|wrong(?! (?:person|contact|place|department|e-?mail|inbox))|error)\b"),
     (0.6, r"\b(?:falsch|fehler\w*|unrichtig|erreur|errone\w*|inexact\w*|error(?:es)?|incorrect[oa]s?|equivocad[oa]|fout(?:ief)?|onjuist|niet correct)\b"),
     (0.6, r"\b(?:never (?:arrived|came|turned up)|not (?:yet )?(?:delivered|arrived)|still waiting for (?:the )?(?:delivery|goods|parts|order))\b"
           r"|\b(?:nicht|noch nicht|nie) (?:geliefert|angekommen)\b|\b(?:pas|jamais) (?:ete )?(?:livre|recu la marchandise|arrive)\w*"
@@ -300,10 +357,10 @@ _DISPUTE = (
     (0.6, r"\b(?:quality (?:issue|problem)|not happy|unhappy|problem with|issue with|returned the|sent back"
           r"|zuruckgeschickt|zuruckgesandt|mangel\w*|retourne\w*|renvoye\w*|devuelt[oa]s?|devolucion|teruggestuurd|retour gestuurd)\b"),
     (0.6, r"\b(?:refund|reimburse\w*|credit (?:back|us|our account|the account))\b"),
-    (0.7, r"\b(?:attorney|lawyer|solicitors?|legal action|legal department|small claims)\b"),
+    (0.7, r"\b(?:our|my|the|to (?:our|my)) (?:attorneys?|lawyers?|solicitors?)\b|\b(?:legal action|legal department|small claims)\b"),
     (1.0, r"\b(?:won't|will not|not going to|refuse to|do not intend to|don't intend to|are not|aren't|am not|we're not)(?: be)? pay(?:ing)?\b"
           r"|\bnot to (?:make any|pay|release)\b|\b(?:never|wasn't|was not|weren't|were not|not) (?:agreed|quoted|ordered|approved)\b"),
-    (1.0, r"\b(?:please |kindly )?(?:reissue|re-issue|correct|amend|cancel|withdraw|void) (?:the |this |your )?(?:invoice|bill|charge)\b"
+    (1.5, r"\b(?:please |kindly )?(?:reissue|re-issue|correct|amend|cancel|withdraw|void) (?:the |this |your )?(?:invoice|bill|charge)\b"
           r"|\breissue (?:it|at|in|with)\b|\bshould not (?:exist|be there|apply)\b"),
     (1.0, r"\b(?:does not|doesn't|do not|don't) (?:match|correspond|reflect|agree with)\b|\bnot the (?:agreed|quoted|correct) (?:rate|price|amount)\b"
           r"|\b(?:our|the) (?:contract|agreement|quote|quotation|po) (?:states|says|shows|specifies)\b|\bas agreed\b"),
@@ -319,6 +376,7 @@ _DISPUTE = (
     (1.0, r"\b(?:widersprechen|widerspruch|reklamier\w*|reklamation|beanstand\w*|mangelrug\w*|bestreiten|einspruch)\b"),
     (0.9, r"\b(?:gutschrift|korrigierte rechnung|rechnungskorrektur|stornorechnung)\b"),
     (1.0, r"\b(?:beschadigt\w*|defekt\w*|mangelhaft\w*|kaputt\w*|unvollstandig\w*)\b|\b(?:es )?(?:fehlen|fehlt|fehlten)\b"),
+    (1.0, r"\bist doppelt\b|\bbereits (?:mit \S+ \S+ )?(?:verrechnet|abgerechnet|in rechnung gestellt)\b"),
     (1.0, r"\bdoppelt (?:berechnet|abgerechnet|in rechnung gestellt|fakturiert)\b|\bzweimal berechnet\b"),
     (1.0, r"\b(?:zuruckhalten|zuruckbehalten|einbehalten|zahlung verweigern|verweigern die zahlung|nicht zahlen werden|zahlen wir nicht)\b"),
     (0.9, r"\b(?:storniert|gekundigt)\b|\bentspricht nicht\b|\bnicht einverstanden\b"),
@@ -330,7 +388,8 @@ _DISPUTE = (
     # fr
     (1.0, r"\b(?:facture|montant|prix|tarif|quantite|somme)s? (?:est|sont|semble|parait|nous semble)"
           r" (?:errone\w*|incorrect\w*|faux|fausse|trop elevee?|inexact\w*)\b"),
-    (1.0, r"\bn'(?:avons|ai|a) (?:jamais |pas )?(?:commande|recu|accepte|signe|valide|demande)\b(?! (?:la|votre|de) facture)"),
+    (1.0, r"\bn'(?:avons|ai|a) (?:jamais |pas )?(?:commande|recu|accepte|signe|valide|demande)\b(?! (?:la|votre|de|cette|une) facture)"),
+    (1.0, r"\b(?:corriger|rectifier|annuler) (?:la|votre|cette) facture\b|\bversion corrigee\b|\bnote de credit\b|\bn'est (?:donc )?plus (?:due|exigible)\b"),
     (1.0, r"\b(?:contest\w*|litige|reclamation|desaccord|pas d'accord)\b"),
     (0.9, r"\b(?:un avoir|d'avoir|l'avoir|facture rectificative|facture corrigee)\b"),
     (1.0, r"\b(?:endommage\w*|defectueu\w*|abime\w*|casse\w*|manquant\w*|non conforme\w*|pas conforme\w*|incomplet\w*)\b"),
@@ -355,6 +414,7 @@ _DISPUTE = (
     (0.9, r"\b(?:cancelad\w*|anulad\w*)\b"),
     (1.0, r"\bno nos corresponde\b|\b(?:nunca|no) (?:contratamos|pedimos|solicitamos|encargamos)\b|\b(?:no estamos conformes|disconformes?)\b"
           r"|\ben mal estado\b|\berror en la factura\b|\bdescuento acordado\b|\bno (?:nos )?(?:corresponde|pertenece)\b"),
+    (1.0, r"\brectific\w*|\brechazad[oa]\b|\berrad[oa]\b|\bnota (?:de )?credito\b"),
     (1.0, r"\bno coincide\b|\bno (?:es|son) (?:el|la|lo)s? acordad[oa]s?\b|\bcorrij\w*|\bno discutid[oa]\b|\bno (?:los|las|lo|la) vamos a (?:pagar|abonar)\b"
           r"|\bdeberia ser (?:cero|0)\b|\bno estaban? en el presupuesto\b"),
     (1.0, r"\bno (?:pagaremos|vamos a pagar|abonaremos)\b|\bretener el pago\b|\bretenemos el pago\b"),
@@ -362,7 +422,8 @@ _DISPUTE = (
     # nl
     (1.0, r"\b(?:factuur|bedrag|prijs|tarief|aantal)\w* (?:is|zijn|lijkt|lijken)(?: ons)?"
           r" (?:onjuist|incorrect|fout|te hoog|niet correct|niet juist)\b"),
-    (1.0, r"\b(?:niet|nooit) (?:besteld|ontvangen|geleverd|afgesproken|akkoord gegeven|gevraagd)\b(?! (?:de|uw) factuur)"),
+    (1.0, r"\b(?:niet|nooit) (?:besteld|ontvangen|geleverd|afgesproken|akkoord gegeven|gevraagd)\b(?! (?:de|uw|deze|een) factuur)"),
+    (1.0, r"\bcrediteren\b|\bopnieuw (?:op te maken|opmaken)\b|\b(?:we|wij|ik) (?:betalen|voldoen) [^.!?\n]{0,30}\bniet\b"),
     (1.0, r"\b(?:betwist\w*|bezwaar|klacht|reclamatie|niet (?:mee )?eens|niet akkoord)\b"),
     (0.9, r"\b(?:creditnota|creditfactuur|gecorrigeerde factuur)\b"),
     (1.0, r"\b(?:beschadigd|defect|kapot|ontbreken|ontbreekt|onvolledig)\b"),
@@ -387,16 +448,18 @@ _COPY = (
     r"|\b(?:senden|schicken|ubermitteln) sie (?:uns |mir )?(?:bitte )?(?:die|eine|nochmals die) rechnung\b"
     r"|\brechnung (?:nicht )?(?:erhalten|bekommen|gefunden)\b|\brechnungskopie\b",
     r"\bcopie de (?:la |votre |cette )?facture\b|\bduplicata\b|\b(?:renvoyer|envoyer|transmettre|retransmettre)"
-    r"[^.!?\n]{0,30}\b(?:facture|copie)\b|\b(?:pas|jamais) recu (?:la |votre |de )?facture\b"
+    r"[^.!?\n]{0,30}\b(?:facture|copie)\b|\b(?:pas|jamais) recu (?:la |votre |de |cette )?facture\b"
     r"|\bne trouve pas (?:cette|la|votre) facture\b|\b(?:me|nous) la (?:renvoyer|transmettre)\b",
     r"\bcopia de (?:la |su |esta )?factura\b|\b(?:reenviar|enviar|mandar|remitir)(?:nos|me)?[^.!?\n]{0,30}\b(?:factura|copia)\b"
     r"|\bno (?:hemos |he )?recibido (?:la |su |ninguna )?factura\b",
     r"\bkopie van (?:de |uw |deze )?factuur\b|\b(?:stuur|stuurt|sturen|toesturen|opnieuw sturen|nogmaals sturen|doorsturen)"
-    r"[^.!?\n]{0,30}\b(?:factuur|kopie)\b|\bfactuur[^.!?\n]{0,30}\b(?:opnieuw|nogmaals|nog een keer)\b"
+    r"[^.!?\n]{0,30}\b(?:factuur|kopie)\b|\bfactuur[^.!?\n]{0,30}\b(?:opnieuw|nogmaals|nog een keer) (?:\w+ )?(?:sturen|toesturen|versturen|mailen|zenden|te sturen|toe te sturen)\b"
     r"|\bgeen factuur ontvangen\b|\bfactuur niet ontvangen\b",
 )
 
 _QUESTION = (
+    (0.9, r"\bwhat(?:'s| is| are) (?:this|that|it|these)(?: one| charge| amount)? for\b|\b(?:do|does) you (?:guys )?(?:take|accept)\b"
+          r"|\b(?:cbu|clabe|cuit)\b"),
     (0.9, r"\b(?:bank (?:details|account|information|info)|account (?:number|details)|iban|swift|bic|sort code|routing number"
           r"|remit(?:tance)? (?:to )?address|where (?:should|do|can) (?:we|i) (?:send|pay|wire))\b"),
     (0.9, r"\b(?:po|purchase order) (?:number|no\.?|#)|\bpo\b|\bpurchase order\b|\bw-?9\b|\bw-?8\b|\bvat (?:number|id|reg)|\btax (?:id|form|exempt|number)\b"),
@@ -408,12 +471,14 @@ _QUESTION = (
     (0.8, r"\b(?:i|we) (?:need|require|would like|'d like|want) (?:a|an|the|your|to know|to confirm|to understand|clarification|more information|details)\b"),
     (0.8, r"\b(?:how|where) (?:do|can|should|would) (?:i|we) (?:pay|send|remit|wire|submit|get)\b|\b(?:do you|can you) accept\b|\bpayment (?:methods?|options|instructions)\b"),
     (0.7, r"\b(?:wire|payment|remittance|billing|mailing) (?:instructions|address|details|information)\b|\b(?:ein|tax id|taxpayer)\b"),
+    (0.7, r"\b(?:do|should|shall|must) (?:we|i) pay\b|\bwhich (?:entity|company|business|legal entity)\b|\bwould you like (?:us|me) to\b"),
     (0.7, r"\b(?:i was wondering|wondering (?:if|whether)|is it possible|any chance|not sure (?:what|why|which|if)|(?:don't|do not) (?:recogni[sz]e|understand))\b"),
     # de
     (0.9, r"\b(?:bankverbindung|bankdaten|kontodaten|kontonummer|iban|bic)\b|\bwohin (?:sollen|soll|konnen) (?:wir|ich)\b"),
     (0.9, r"\b(?:bestellnummer|auftragsnummer|po-nummer|kostenstelle|ust-?id|umsatzsteuer|steuernummer)\b"),
     (0.8, r"\b(?:konnen|konnten|wurden) sie (?:mir |uns )?(?:bitte )?(?:sagen|erklaren|mitteilen|bestatigen|prufen|senden|schicken|erlautern)\b"),
     (0.7, r"\b(?:was|welche|welcher|wer|wo|wann|wie|warum|wofur) (?:ist|sind|genau|bezieht|betrifft|war|soll|konnen|muss)\b|\bfrage\b"),
+    (0.7, r"\b(?:brutto oder netto|netto oder brutto)\b|\b(?:sind|haben|konnen|mussen) sie (?:bereits |schon )?[^.!?\n]{0,40}\?"),
     # fr
     (0.9, r"\b(?:rib|coordonnees bancaires|iban|bic)\b"),
     (0.9, r"\b(?:bon de commande|numero de commande|tva|numero fiscal|siret)\b"),
@@ -442,6 +507,8 @@ _OUT_OF_OFFICE = (
     # de
     (1.0, r"\b(?:abwesend|abwesenheit\w*|nicht im buro|ausser haus|im urlaub|in urlaub|urlaubsbedingt|elternzeit|mutterschutz"
           r"|krankheitsbedingt|dienstreise|auf reisen)\b"),
+    (1.0, r"\b(?:betriebsferien|betriebsurlaub|wieder fur sie da|fermeture annuelle|cerrado por vacaciones|vakantiesluiting)\b"
+          r"|\b(?:buro|betrieb|geschaft) (?:ist |bleibt )?(?:\w+ ){0,3}geschlossen\b"),
     (0.8, r"\bwieder (?:im buro|erreichbar|da|zuruck|im hause)\b|\bab dem\b[^.!?\n]{0,25}\bwieder\b|\bautomatische antwort\b"),
     # fr
     (1.0, r"\b(?:absente?|absence|en conge\w*|en vacances|hors du bureau|en deplacement|conge maternite|conge parental|arret maladie)\b"),
@@ -473,14 +540,19 @@ _AUTOMATIC_OTHER = (
           r"|\bwe hebben uw (?:bericht|e-?mail|verzoek|aanvraag) ontvangen\b|\bafmelden\b"),
     (1.0, r"\b(?:will not|won't) be (?:read|monitored|answered|processed)\b|\b(?:outgoing|outbound) (?:notifications|messages|mail) only\b"
           r"|\b(?:i|he|she) (?:have|has) left\b|\bthis account will be (?:closed|deleted)\b|\b(?:we )?aim to (?:respond|reply)\b"
-          r"|\b(?:supplier|vendor) (?:self-service )?portal\b|\bnot (?:the right|responsible for|in charge of)\b"),
-    (1.0, r"\bniet meer in gebruik\b|\b(?:wordt|worden) niet (?:gelezen|bekeken|beantwoord)\b|\bleveranciersportaal\b|\bga niet over\b"
+          r"|\bnot (?:the right|responsible for|in charge of)\b"),
+    (0.9, r"\b(?:supplier|vendor) (?:self-service )?portal\b|\bleveranciersportaal\b|\bportal de proveedores\b"
+          r"|\bportail (?:des )?fournisseurs\b|\blieferantenportal\b"),
+    (1.0, r"\bniet meer in gebruik\b|\b(?:wordt|worden) niet (?:gelezen|bekeken|beantwoord)\b|\bga niet over\b"
           r"|\bcontact (?:op )?(?:nemen|opnemen) met (?:mijn|onze) collega\b"),
-    (1.0, r"\bno admite respuestas\b|\bno se (?:lee|revisa|atiende)\b|\bportal de proveedores\b|\bno (?:llevo|gestiono) (?:las|los) factur"),
-    (1.0, r"\bn'est pas (?:consultee|lue|surveillee)\b|\bportail (?:des )?fournisseurs\b|\bne (?:m'occupe|gere) pas (?:des|de la) factur"),
-    (1.0, r"\bwird nicht (?:gelesen|bearbeitet|uberwacht)\b|\blieferantenportal\b|\bnicht (?:zustandig|der richtige ansprechpartner)\b"),
+    (1.0, r"\bno admite respuestas\b|\bno se (?:lee|revisa|atiende)\b|\bno (?:llevo|gestiono) (?:las|los) factur"),
+    (1.0, r"\bn'est pas (?:consultee|lue|surveillee)\b|\bne (?:m'occupe|gere) pas (?:des|de la) factur"),
+    (1.0, r"\bwird nicht (?:gelesen|bearbeitet|uberwacht)\b|\bnicht (?:zustandig|der richtige ansprechpartner)\b"),
     (1.0, r"\b(?:ranking|seo|search engine|marketing services|proposal|monthly fee|web ?design|backlinks|liquidez|adelantamos|factoring"
-          r"|responda si|reply yes|special offer|limited time|webinar)\b"),
+          r"|responda si|reply yes|special offer|limited time|webinar|diagnostic gratuit|sans frais|free (?:trial|audit|consultation|demo)"
+          r"|kostenlos\w*|unverbindlich\w*|sin compromiso|vrijblijvend\w*)\b"),
+    (1.0, r"\b(?:wrong person|wrong contact|not the right person|i left (?:[a-z]+ ){1,3}(?:back )?in\b|no longer work (?:at|for|there))"
+          r"|\bya no labora\b|\bnicht mehr (?:\w+ ){1,3}(?:tatig|beschaftigt)\b"),
     (0.7, r"\b(?:please|kindly) (?:contact|write to|e-?mail|reach out to|direct)\b[^.!?\n]{0,60}@"
           r"|\b(?:bitte wenden sie sich an|veuillez contacter|contacte con|neem contact op met)\b"),
 )
@@ -497,17 +569,19 @@ _BOUNCE = (
           r"|will (?:continue to )?(?:retry|try again)|delivery incomplete)\b"),
     (0.8, r"\b(?:5\.\d{1,3}\.\d{1,3}|4\.\d{1,3}\.\d{1,3})\b|\b(?:550|551|552|553|554|450|451|452)[ -]"),
     (1.0, r"\b(?:unzustellbar|nicht zugestellt|konnte nicht zugestellt|zustellung (?:fehlgeschlagen|verzogert|gescheitert))\b"),
-    (1.0, r"\b(?:non remis|n'a pas pu etre (?:remis|distribue|livre)|echec de (?:la )?(?:remise|distribution)|remise differee)\b"),
+    (1.0, r"\b(?:no pudo entregarse|no (?:se )?ha podido entregar(?:se)?|seguira intentando|aucune nouvelle tentative"
+          r"|continuera (?:d'essayer|a essayer))\b"),
+    (1.0, r"\b(?:non remis|n'a pas pu etre (?:remis|distribue|livre|delivre)|echec de (?:la )?(?:remise|distribution)|remise differee)\b"),
     (1.0, r"\b(?:no se (?:puede|pudo|ha podido) entregar|no entregado|error de entrega|entrega (?:fallida|retrasada))\b"),
     (1.0, r"\b(?:onbestelbaar|kon niet (?:worden )?(?:bezorgd|afgeleverd)|niet bezorgd|bezorging (?:mislukt|vertraagd))\b"),
 )
 
 _AUTO_SUBJECT = re.compile(
-    r"^\s*(?:\[auto\]|automatic reply|auto(?:matic)?[- ]?(?:reply|response)|out of (?:the )?office|ooo\b|abwesenheit|automatische antwort"
+    r"^\s*(?:\[auto\]|automatic reply|betriebsferien|betriebsurlaub|fermeture annuelle|vakantiesluiting|auto(?:matic)?[- ]?(?:reply|response)|out of (?:the )?office|ooo\b|abwesenheit|automatische antwort"
     r"|reponse automatique|absence|respuesta automatica|fuera de la oficina|automatisch antwoord|afwezig)", re.I)
 _BOUNCE_SUBJECT = re.compile(
     r"^\s*(?:undeliver|delivery status notification|mail delivery|returned mail|failure notice|delivery (?:failure|delayed|notification)"
-    r"|unzustellbar|non remis|no se puede entregar|onbestelbaar|warning: message|message not delivered|nondeliverable"
+    r"|unzustellbar|non remis|no se puede entregar|onbestelbaar|retraso en la entrega|message non (?:delivre|remis)|nicht zustellbar|warning: message|message not delivered|nondeliverable"
     r"|delivery has failed|undelivered)", re.I)
 
 
@@ -563,7 +637,7 @@ def _clause_at(folded: str, at: int) -> tuple[str, str]:
     return clause, stop.group() if stop else ""
 
 
-_WH = re.compile(r"(?:^|[.!?\n]\s*)(?:hi[^.!?\n]{0,20}?,\s*)?(?:who|what|where|which|how|whom|wer|was|wo|welche\w*|wie"
+_WH = re.compile(r"(?:^|[.!?\n]\s*)(?:hi[^.!?\n]{0,20}?,\s*)?(?:(?:to|for|from|at|on|in|an|auf|in|a|de|pour|en|para|con|naar|op|aan|voor) )?(?:who|what|where|which|how|whom|wer|was|wo|welche\w*|wie"
                  r"|qui|que|quel\w*|ou|comment|quien|que|cual\w*|donde|como|wie|wat|waar|welke)\b[^.!?\n]*$")
 
 
@@ -574,7 +648,7 @@ def _asks(folded: str, at: int) -> bool:
 
 
 def _to_come(sentence: str) -> bool:
-    if _WILL.search(sentence):
+    if _WILL.search(sentence) or _FUTURE_SURE.search(sentence):
         return not _PAST_SURE.search(sentence)
     return bool(_FUTURE.search(sentence) and not _PAST.search(sentence) and not _PAST_VERB.search(sentence))
 
@@ -587,11 +661,27 @@ def _by_tense(folded: str, original: str, hits: dict[Label, list[_Hit]]) -> None
         if hit.start < 0:
             continue
         sentence, stop = _clause_at(folded, hit.start)
-        if stop == "?":          # "has this been paid?" asks, it does not claim
+        if stop == "?" and not re.search(r"\bdoch\b", sentence):
+            hits[Label.PAID].remove(hit)     # "has this been paid?" asks, "hab ich doch schon bezahlt??" does not
+        elif _HEDGE.search(sentence):
             hits[Label.PAID].remove(hit)
         elif _to_come(sentence):
             hits[Label.PAID].remove(hit)
             hits[Label.PROMISE].append(hit)
+    if not hits[Label.PAID]:
+        for m in _CLAUSE.finditer(folded):
+            clause = m.group()
+            end = _STOP.search(folded, m.end())
+            if end and end.group() == "?":
+                continue
+            if (_PAY_ANY.search(clause) and (_DONE.search(clause) or _PAST_SURE.search(clause))
+                    and not _NEGATION.search(clause) and not _HEDGE.search(clause) and not _DUE.search(clause)
+                    and not _DOUBT.search(clause) and not _WILL.search(clause) and not _SCHEDULED.search(clause)
+                    and not _MODAL.search(clause)
+                    and (_PAST_SURE.search(clause) or not _FUTURE_SURE.search(clause))
+                    and (not _FUTURE.search(clause) or _PAST.search(clause) or _DONE_FIRM.search(clause))):
+                hits[Label.PAID].append(_Hit(0.9, _as_written(original, folded, m.start(), m.end()).strip(), m.start()))
+                break
     if not hits[Label.PAID]:
         for m in _CLAUSE.finditer(folded):
             clause = m.group()
@@ -602,8 +692,15 @@ def _by_tense(folded: str, original: str, hits: dict[Label, list[_Hit]]) -> None
                 hits[Label.PAID].append(_Hit(0.7, _as_written(original, folded, m.start(), m.end()).strip(), m.start()))
                 break
     for hit in list(hits[Label.PROMISE]):
-        if hit.start >= 0 and _asks(folded, hit.start):
+        if hit.start < 0:
+            continue
+        clause, stop = _clause_at(folded, hit.start)
+        if _asks(folded, hit.start):
             hits[Label.PROMISE].remove(hit)       # "who do I talk to about a payment plan?"
+        elif stop == "?" and not _FUTURE.search(_sentence_at(folded, hit.start)) and not _dates_follow(folded, hit.start):
+            hits[Label.PROMISE].remove(hit)       # "could we pay in instalments?" asks; "could we pay on the 30th?" offers
+        elif _NEGATION.search(clause) and not _FUTURE.search(clause):
+            hits[Label.PROMISE].remove(hit)       # "wij betalen deze factuur dus niet"
     if hits[Label.PROMISE]:
         return
     for m in _CLAUSE.finditer(folded):
@@ -613,9 +710,37 @@ def _by_tense(folded: str, original: str, hits: dict[Label, list[_Hit]]) -> None
             continue                              # a question about paying promises nothing
         if (_PAY_ANY.search(sentence) and (_FUTURE.search(sentence) or _WILL.search(sentence))
                 and not _NEGATION.search(sentence) and not _PAST_SURE.search(sentence)
-                and not (_PAST_VERB.search(sentence) and not _WILL.search(sentence))):
+                and not (_PAST_VERB.search(sentence) and not _WILL.search(sentence) and not _FUTURE_SURE.search(sentence))):
             hits[Label.PROMISE].append(_Hit(1.0, _as_written(original, folded, m.start(), m.end()).strip(), m.start()))
             return
+    # the payment in one clause, the day in another ("I've asked her to pay it, which she'll have done by next week")
+    for m in _SENTENCE.finditer(folded):
+        sentence = m.group()
+        end = _STOP.search(folded, m.end())
+        if end and end.group() == "?":
+            continue
+        if (_PAY_ANY.search(sentence) and (_FUTURE_SURE.search(sentence) or (_WILL.search(sentence) and _FUTURE.search(sentence)))
+                and not _NEGATION.search(sentence) and not _PAST_SURE.search(sentence) and not _DOUBT.search(sentence)):
+            hits[Label.PROMISE].append(_Hit(0.8, _as_written(original, folded, m.start(), m.end()).strip(), m.start()))
+            return
+
+
+_MONTHS = (r"(?:january|february|march|april|may|june|july|august|september|october|november|december"
+           r"|januar|februar|marz|mai|juni|juli|oktober|dezember|janvier|fevrier|mars|avril|juin|juillet|aout|septembre|octobre"
+           r"|novembre|decembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre"
+           r"|januari|februari|maart|mei|augustus)")
+_DATED = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th|e|er)?\.? (?:of |de )?{_MONTHS}\b|\b{_MONTHS} \d{{1,2}}\b|\b\d{{1,2}}[./]\d{{1,2}}\b")
+
+
+def _dates_follow(folded: str, at: int) -> bool:
+    """Whether the sentence after the one at ``at`` names a date or a time to come."""
+    stop = _STOP.search(folded, at)
+    following = _SENTENCE.search(folded, stop.end()) if stop else None
+    return bool(following and (_DATED.search(following.group()) or _FUTURE.search(following.group())))
+
+
+def _sentence_at(folded: str, at: int) -> str:
+    return next((m.group() for m in _SENTENCE.finditer(folded) if m.start() <= at < m.end()), "")
 
 
 def _as_written(original: str, folded: str, start: int, end: int) -> str:
@@ -653,7 +778,7 @@ def classify(subject: str, text: str, *, sent: datetime | None = None,
         # a subject the sender wrote (not "Re: our reminder") speaks for the message too
         for label in (Label.BOUNCE, Label.OUT_OF_OFFICE, Label.OTHER, Label.DISPUTE, Label.PAID):
             hits[label] += _hits(_RULES[label], fsubject, subject)
-    _by_tense(folded, text, hits)
+    _by_tense(_CLAUSE_BREAK.sub(lambda m: "," * len(m.group()), folded), text, hits)
     scores = {label: _score(h) for label, h in hits.items()}
     # "not paid yet", "will be paid once ...": each such phrase cancels one payment phrase
     vetoes = sum(1 for p in _PAID_NOT_RE if p.search(folded))
@@ -669,7 +794,8 @@ def classify(subject: str, text: str, *, sent: datetime | None = None,
         hits[Label.QUESTION].append(_Hit(1.0, _as_written(text, folded, *copy_match.span())))
         scores[Label.QUESTION] += 1.0
 
-    label, confidence = _decide(scores, subject, is_reply, automatic)
+    label, confidence = _decide(scores, subject, is_reply, automatic,
+                                bool(_MONEY.search(folded) or _PAY_ANY.search(folded)))
     reading = Reading(label=label, confidence=confidence,
                       evidence=tuple(dict.fromkeys(h.phrase for h in hits[label]))[:6],
                       scores={k.value: round(v, 2) for k, v in scores.items() if v},
@@ -678,7 +804,7 @@ def classify(subject: str, text: str, *, sent: datetime | None = None,
 
 
 def _decide(scores: dict[Label, float], subject: str, is_reply: bool,
-            automatic: str | None) -> tuple[Label, float]:
+            automatic: str | None, about_money: bool = True) -> tuple[Label, float]:
     s = scores
     # 1. what the headers proved
     if automatic in ("bounce", "delay"):
@@ -702,7 +828,9 @@ def _decide(scores: dict[Label, float], subject: str, is_reply: bool,
     person = (Label.DISPUTE, Label.PAID, Label.PROMISE, Label.QUESTION)
     if _FORWARD_SUBJECT.match(subject) and says < 0.9:
         return Label.OTHER, 0.6     # passed on inside the client's company: nothing said to us yet
-    if s[Label.DISPUTE] >= 1.0:
+    # one soft complaint beside a real question ("the header and footer don't match: which entity do we pay?")
+    asks_mostly = s[Label.DISPUTE] <= 1.0 and s[Label.QUESTION] >= 1.2
+    if s[Label.DISPUTE] >= 1.0 and not asks_mostly:
         rival = max(s[Label.PAID], s[Label.QUESTION]) * 0.5
         return Label.DISPUTE, _confidence(s[Label.DISPUTE], rival)
     if s[Label.PAID] >= 0.9:
@@ -715,7 +843,9 @@ def _decide(scores: dict[Label, float], subject: str, is_reply: bool,
         return Label.OTHER, _confidence(s[Label.OTHER], s[Label.QUESTION])
     if s[Label.QUESTION] >= 0.7:
         rival = max(s[Label.DISPUTE], s[Label.PAID], s[Label.PROMISE])
-        return Label.QUESTION, _confidence(s[Label.QUESTION], rival)
+        return Label.QUESTION, _confidence(s[Label.QUESTION], rival * (0.5 if asks_mostly else 1.0))
+    if s[Label.QUESTION] and not about_money and not any(s[k] for k in (Label.PAID, Label.PROMISE, Label.DISPUTE)):
+        return Label.OTHER, 0.5     # "are you lot still putting a team in on the 18th?": not about the invoice
     best = max(person, key=lambda k: s[k])
     if s[best] > 0:
         return best, round(_confidence(s[best], 0) * 0.6, 3)   # weak words only: a person decides
