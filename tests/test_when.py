@@ -132,6 +132,24 @@ def test_month_ends_and_early_next_month(text: str, sent: datetime, expected: da
 
 
 @pytest.mark.parametrize("text, sent, expected", [
+    ("We will pay mid-month.", WED, dec(15)),                 # the 15th of November is past
+    ("We will pay mid-month.", datetime.fromisoformat("2026-11-02T09:00:00+01:00"), nov(15)),
+    ("Wir zahlen Mitte des Monats.", WED, dec(15)),
+    ("Pagaremos a mediados de mes.", WED, dec(15)),
+    ("We betalen medio de maand.", WED, dec(15)),
+    ("Payment will go out on the first of the month.", WED, dec(1)),
+    ("Wir zahlen am ersten des nächsten Monats.", WED, dec(1)),
+    ("We will pay in the next day or two.", WED, nov(20)),
+    ("Nous paierons d'ici un ou deux jours.", WED, nov(20)),
+    ("We expect to pay by the end of the quarter.", WED, dec(31)),
+    ("We expect to pay by the end of the quarter.", AUG_20, date(2026, 9, 30)),
+    ("Wir zahlen zum Quartalsende.", WED, dec(31)),
+])
+def test_mid_month_first_of_month_a_day_or_two_quarter_end(text: str, sent: datetime, expected: date) -> None:
+    assert promised(text, sent) == expected
+
+
+@pytest.mark.parametrize("text, sent, expected", [
     ("Payment will be made on the 25th.", WED, nov(25)),
     ("Payment will be made on the 15th.", WED, dec(15)),
     ("We will pay on the 31st.", WED, dec(31)),        # November has no 31st

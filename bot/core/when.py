@@ -15,8 +15,10 @@ day ``d`` of the reply's Date header (``sent.date()``, never the UTC day):
 - in N days / weeks -> d + N days (weeks x 7).
 
 A few readings go beyond the list and follow its spirit: "Friday next week" is that week's
-Friday, "mid December" the 15th, "early December" the 5th, "in December" its last day, "in 5
-business days" skips weekends, "last Friday" and "yesterday" are in the past.
+Friday, "mid December" (and "mid-month") the 15th, "early December" the 5th, "in December" its last
+day, "the first of the month" the next 1st, "in a day or two" d+2, "end of the quarter" the
+quarter's last day, "in 5 business days" skips weekends, "last Friday" and "yesterday" are in
+the past.
 
 A promise is the date attached to a commitment to pay. The invoice's date, a due date, the
 date of an earlier message, a past date, a day told of as done ("we paid on Monday") and the
@@ -422,6 +424,23 @@ _FIXED: dict[str, tuple[Callable[[date], date], list[str]]] = {
         "en début de mois prochain", "début du mois qui vient",
         "{principios|comienzos|inicios} de[l] {mes que viene|próximo mes|mes próximo}",
         "begin {volgende|komende} maand", "[het ]begin van [de ]{volgende|komende} maand")),
+    "mid-month": (lambda d: _day_of_month(d, 15), _words(
+        "mid-month", "mid month", "[the ]middle of {the|this} month", "mitte {des|dieses} monats",
+        "mitte monat", "[à la ]mi-mois", "[a ]mediados {de|del|de este} mes", "half {van |}{de|deze} maand",
+        "medio {van |}{de|deze} maand")),
+    "first of the month": (lambda d: _day_of_month(d + timedelta(days=1), 1), _words(
+        "[on ]the {first|1st} of {the|next|the next|the coming} month",
+        "[am ]{ersten|1.} des {nächsten|kommenden} monats",
+        "[le ]{premier|1er} du mois prochain", "[el ]{primero|1} del {mes que viene|próximo mes}",
+        "[op ]de {eerste|1e} van {de volgende|volgende} maand")),
+    "day or two": (lambda d: d + timedelta(days=2), _words(
+        "{in|within} {a|the next} day or two", "{in|within} {a|the next} couple of days",
+        "in ein bis zwei tagen",
+        "{d'ici|dans} un ou deux jours", "en uno o dos días", "{binnen|over} een dag of twee")),
+    "quarter end": (lambda d: _month_end(d.year, (d.month - 1) // 3 * 3 + 3), _words(
+        "[the ]end of {the|this} quarter", "quarter end", "quarter-end",
+        "{quartalsende|ende des quartals}", "[la ]fin du trimestre", "[el ]{final|fin} del trimestre",
+        "[het ]{eind|einde} van {het|dit} kwartaal")),
     "year end": (lambda d: date(d.year, 12, 31), _words(
         "[the ]end of {the|this} year", "year end", "year-end", "ende {des|dieses} jahres",
         "jahresende", "fin {de l'année|d'année|de cette année}", "{final|fin|finales} {de|del} año",
