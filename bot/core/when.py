@@ -343,7 +343,7 @@ def _duration(m: re.Match[str], d: date) -> date | None:
     return d + timedelta(days=count * size)
 
 
-_FIXED: dict[str, tuple[Callable[[date], date], list[str]]] = {
+_FIXED: dict[str, tuple[Callable[[date], date | None], list[str]]] = {
     "today": (lambda d: d, _words(
         "today", "later today", "this {morning|afternoon|evening}", "end of day", "eod",
         "close of business", "heute", "heute {noch|morgen|früh|vormittag|mittag|nachmittag|abend}",
