@@ -105,6 +105,11 @@ def cmd_check_config(args: argparse.Namespace) -> int:
               + (f", digest at {k.digest_time:%H:%M} {k.timezone}" if k.digest_time else ""))
     else:
         print("  slack      not configured (no [slack] approvals_channel): decisions in the CLI")
+    if config.classifier.enabled:
+        c = config.classifier
+        print(f"  replies    rules, checked by {c.model} at {c.endpoint} (the reply text is sent there)")
+    else:
+        print("  replies    rules only (no [classifier] endpoint): no reply text leaves this machine")
     print(f"  templates  {templates.directory} ({len(templates.names())} messages)")
     print("  ladder     " + ", ".join(
         f"{t.name} {t.offset_days:+d}d{' (approval)' if t.approval else ''}"
@@ -173,13 +178,19 @@ def cmd_classify(args: argparse.Namespace) -> int:
     from bot import replies
     if args.files and args.jsonl:
         raise UsageError("give .eml files or --jsonl FILE, not both")
+    opinion = None
+    if not args.no_endpoint and (args.config or os.environ.get("ARBOT_CONFIG")):
+        # the rules alone need no configuration; a [classifier] endpoint, when set, checks them
+        from bot.config import classifier_key
+        from bot.wiring import second_opinion
+        opinion = second_opinion(classifier_key(_config(args)))
     out = sys.stdout
     for path in args.files:
         try:
             raw = Path(path).read_bytes()
         except OSError as e:
             raise UsageError(f"{path}: {e.strerror}")
-        print(json.dumps({"file": path, **replies.as_json(replies.read_message(raw))},
+        print(json.dumps({"file": path, **replies.as_json(replies.read_message(raw, opinion=opinion))},
                          ensure_ascii=False), file=out, flush=True)
     if args.files:
         return 0
@@ -206,7 +217,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
                 print(f"{name} line {number}: {e}", file=sys.stderr)
                 print(json.dumps({"error": str(e), "line": number}), file=out)
                 continue
-            result = replies.as_json(replies.read_fields(fields))
+            result = replies.as_json(replies.read_fields(fields, opinion=opinion))
             if "id" in fields:
                 result = {"id": fields["id"], **result}
             print(json.dumps(result, ensure_ascii=False), file=out)
@@ -712,6 +723,8 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("files", nargs="*", metavar="FILE.eml", help="messages to read")
     sp.add_argument("--jsonl", metavar="FILE", help="JSON Lines with subject, body and optional "
                     "date and from (default: stdin when no files are given)")
+    sp.add_argument("--no-endpoint", action="store_true",
+                    help="the rules alone, even when the config sets a [classifier] endpoint")
 
     sp = add("check-config", cmd_check_config, "validate the config file and templates")
     sp.add_argument("--connect", action="store_true",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
@@ -146,6 +147,24 @@ class ReplyConfig:
 
 
 @dataclass(frozen=True)
+class ClassifierConfig:
+    """A second opinion on replies from an OpenAI-compatible HTTP endpoint (docs/classifier.md).
+    Off while ``endpoint`` is empty: the rules in ``bot/core/classify.py`` then decide alone,
+    and no reply text leaves the machine."""
+
+    endpoint: str = ""              # base URL, like http://127.0.0.1:8080/v1
+    model: str = ""
+    api_key_env: str = ""
+    timeout_seconds: float = 20.0
+    max_chars: int = 4000           # the reply's text is cut to this many characters
+    api_key: str = field(default="", repr=False)  # resolved from the environment, never printed
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.endpoint)
+
+
+@dataclass(frozen=True)
 class SlackConfig:
     """The finance team's Slack workspace. Off while ``approvals_channel`` is empty."""
 
@@ -221,6 +240,7 @@ class Config:
     oauth: OAuth = field(default_factory=OAuth)
     discovery: Discovery = field(default_factory=Discovery)
     replies: ReplyConfig = field(default_factory=ReplyConfig)
+    classifier: ClassifierConfig = field(default_factory=ClassifierConfig)
     slack: SlackConfig = field(default_factory=SlackConfig)
     sending: Sending = field(default_factory=Sending)
     clients: ClientDefaults = field(default_factory=ClientDefaults)
@@ -521,6 +541,54 @@ def _slack(k: _Section, environ: Mapping[str, str], need_secrets: bool) -> Slack
                                           environ) if names["signing_secret_env"] else "")
 
 
+def _classifier(k: _Section, environ: Mapping[str, str], need_secrets: bool) -> ClassifierConfig:
+    endpoint = k.string("endpoint", "").strip().rstrip("/")
+    model = k.string("model", "").strip()
+    key_env = _env_name(k, "api_key_env")
+    timeout = k.get("timeout_seconds", ClassifierConfig.timeout_seconds, float)
+    if not 0 < timeout <= 300:
+        raise ConfigError(f"classifier.timeout_seconds = {timeout!r}: must be more than 0 and at "
+                          f"most 300")
+    max_chars = k.integer("max_chars", ClassifierConfig.max_chars, minimum=100)
+    config = ClassifierConfig(endpoint=endpoint, model=model, api_key_env=key_env,
+                              timeout_seconds=timeout, max_chars=max_chars)
+    if not endpoint:
+        return config
+    url = urllib.parse.urlsplit(endpoint)
+    if url.username is not None or url.password is not None:
+        # the value is not repeated: it may hold a password
+        raise ConfigError("classifier.endpoint: no user or password in the URL; the key goes in the "
+                          "environment variable named by classifier.api_key_env")
+    try:
+        port_ok = url.port is None or url.port > 0
+    except ValueError:
+        port_ok = False
+    if url.scheme not in ("http", "https") or not url.hostname or not port_ok:
+        raise ConfigError(f"classifier.endpoint = {endpoint!r}: expected an http(s) URL like "
+                          f"\"http://127.0.0.1:8080/v1\"")
+    if url.query or url.fragment:
+        raise ConfigError(f"classifier.endpoint = {endpoint!r}: the base URL only, without a query "
+                          f"or fragment (arbot adds /chat/completions)")
+    if not model:
+        raise ConfigError(f"classifier.endpoint = {endpoint!r} is set: classifier.model is needed "
+                          f"too (the model name the endpoint serves)")
+    if not need_secrets or not key_env:
+        return config
+    from dataclasses import replace
+    return replace(config, api_key=_secret(key_env, "classifier.api_key_env", environ))
+
+
+def classifier_key(config: Config, *, environ: Mapping[str, str] | None = None) -> Config:
+    """``config`` with ``[classifier]``'s key read from the environment, for a command that loads
+    the file without secrets (``arbot classify``) but asks the endpoint."""
+    c = config.classifier
+    if not c.enabled or not c.api_key_env or c.api_key:
+        return config
+    from dataclasses import replace
+    key = _secret(c.api_key_env, "classifier.api_key_env", os.environ if environ is None else environ)
+    return replace(config, classifier=replace(c, api_key=key))
+
+
 def _discovery(d: _Section) -> Discovery:
     terms = d.get("terms_days", None, int) if "terms_days" in d.data else None
     if terms is not None and terms < 0:
@@ -563,8 +631,8 @@ def parse(data: Mapping[str, Any], *, path: Path | None = None,
     base = path.parent if path else Path.cwd()
     top = _Section("", data)
     sections = {name: _Section(name, top.get(name, {}, dict)) for name in (
-        "database", "company", "mail", "smtp", "imap", "oauth", "discovery", "replies", "slack", "sending",
-        "clients", "policy", "templates", "run", "import")}
+        "database", "company", "mail", "smtp", "imap", "oauth", "discovery", "replies", "classifier",
+        "slack", "sending", "clients", "policy", "templates", "run", "import")}
 
     db = sections["database"]
     db_path = Path(db.string("path", "arbot.db"))
@@ -630,6 +698,7 @@ def parse(data: Mapping[str, Any], *, path: Path | None = None,
                           promise_grace_days=rp.integer("promise_grace_days", 3, minimum=0),
                           max_promise_days=rp.integer("max_promise_days", 60, minimum=1),
                           answer_copy_requests=rp.get("answer_copy_requests", True, bool))
+    classifier = _classifier(sections["classifier"], environ, need_secrets)
 
     slack = _slack(sections["slack"], environ, need_secrets)
 
@@ -685,7 +754,8 @@ def parse(data: Mapping[str, Any], *, path: Path | None = None,
         sec.finish()
     top.finish()
     return Config(path=path, database_path=(base / db_path).resolve(), company=company, mail=mail,
-                  smtp=smtp, imap=imap, oauth=oauth, discovery=discovery, replies=replies, slack=slack,
+                  smtp=smtp, imap=imap, oauth=oauth, discovery=discovery, replies=replies,
+                  classifier=classifier, slack=slack,
                   sending=sending,
                   clients=clients, policy=policy,
                   templates_dir=(base / tdir).resolve() if tdir else None, poll_seconds=poll,

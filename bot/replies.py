@@ -19,6 +19,7 @@ from bot.core import automail, calendar, classify, replytext
 from bot.core.classify import Label
 from bot.core.compose import mask
 from bot.core.model import Invoice, InvoiceState
+from bot.endpoint import SecondOpinion
 from bot.ledger import Ledger
 from bot.templates import format_date, format_money
 
@@ -55,25 +56,28 @@ def sent_at(value: str | None) -> datetime | None:
         return None
 
 
-def read_message(raw: bytes) -> classify.Reading:
+def read_message(raw: bytes, *, opinion: SecondOpinion | None = None) -> classify.Reading:
+    """The reading of a whole message: the rules', checked by ``opinion`` when one is given."""
     msg = email.message_from_bytes(raw, policy=email.policy.default)
     assert isinstance(msg, EmailMessage)
     verdict = automail.recognise(msg)
     kind = {automail.Kind.BOUNCE: "bounce", automail.Kind.DELAY: "delay",
             automail.Kind.AUTO_REPLY: "auto_reply", automail.Kind.AUTOMATED: "automated",
             automail.Kind.PERSON: "person"}[verdict.kind]
-    return classify.classify(str(msg.get("Subject", "")), message_text(msg),
-                             sent=sent_at(str(msg.get("Date", ""))), automatic=kind,
-                             failed=[r.address for r in verdict.recipients])
+    subject, sent = str(msg.get("Subject", "")), sent_at(str(msg.get("Date", "")))
+    reading = classify.classify(subject, message_text(msg), sent=sent, automatic=kind,
+                                failed=[r.address for r in verdict.recipients])
+    return opinion.read(subject, reading, automatic=kind, sent=sent) if opinion else reading
 
 
-def read_fields(fields: Mapping[str, Any]) -> classify.Reading:
+def read_fields(fields: Mapping[str, Any], *, opinion: SecondOpinion | None = None) -> classify.Reading:
     """A reply given as ``subject``, ``body`` and optional ``date`` and ``from`` (an HTML
     body is recognised by its markup)."""
     body = str(fields.get("body") or "")
     text = replytext.new_text(body, html=replytext.looks_like_html(body))
-    return classify.classify(str(fields.get("subject") or ""), text,
-                             sent=sent_at(fields.get("date")))
+    subject, sent = str(fields.get("subject") or ""), sent_at(fields.get("date"))
+    reading = classify.classify(subject, text, sent=sent)
+    return opinion.read(subject, reading, sent=sent) if opinion else reading
 
 
 def as_json(reading: classify.Reading) -> dict[str, Any]:
@@ -110,12 +114,15 @@ class Replies:
     A reply acts on its own only when its confidence reaches ``replies.act_threshold`` and
     it came from one of the client's own addresses; anything else goes to the review list
     with the suggested label and changes nothing. Every action is recorded in the history of
-    the invoices it touched, with the message that caused it."""
+    the invoices it touched, with the message that caused it. ``opinion``, when
+    ``[classifier]`` is on, checks the rules' reading of each reply (``bot/endpoint.py``)."""
 
-    def __init__(self, ledger: Ledger, config: Config, *, clock: Clock) -> None:
+    def __init__(self, ledger: Ledger, config: Config, *, clock: Clock,
+                 opinion: SecondOpinion | None = None) -> None:
         self.ledger = ledger
         self.config = config
         self.clock = clock
+        self.opinion = opinion
 
     # the loop steps
 
@@ -125,7 +132,7 @@ class Replies:
             return False
         now = self.clock()
         try:
-            reading = read_message(row["raw"])
+            reading = read_message(row["raw"], opinion=self.opinion)
         except Exception as e:  # noqa: BLE001 - one bad message must not stop the loop
             log.exception("replies: message #%d could not be read; quarantined", row["id"])
             with self.ledger.transaction():

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.config import Config
+from bot.endpoint import Endpoint, SecondOpinion
 from bot.imap import Mailbox
 from bot.intake import Intake
 from bot.ledger import Ledger, iso
@@ -48,6 +49,13 @@ def token_source(config: Config) -> Tokens | None:
             return GoogleTokens(config.oauth)
         return TokenSource(config.oauth)
     return None
+
+
+def second_opinion(config: Config) -> SecondOpinion | None:
+    """The endpoint that checks the rules' reading of each reply, when ``[classifier]`` is on."""
+    if not config.classifier.enabled:
+        return None
+    return SecondOpinion(Endpoint(config.classifier), act_threshold=config.replies.act_threshold)
 
 
 def message_templates(config: Config) -> MessageTemplates:
@@ -93,7 +101,7 @@ def build(config: Config, *, clock: Clock = system_clock,
     if mailbox is None and config.imap.enabled:
         mailbox = Mailbox(config.imap, sleep=sleep, tokens=tokens)
     intake = Intake(ledger, mailbox, config, clock=clock) if mailbox is not None else None
-    replies = Replies(ledger, config, clock=clock)
+    replies = Replies(ledger, config, clock=clock, opinion=second_opinion(config))
     outbox = Outbox(ledger, mailer, transport, config.sending, clock=clock, sleep=sleep,
                     in_sent_folder=intake.in_sent_folder if intake else None)
 

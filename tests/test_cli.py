@@ -223,3 +223,34 @@ def test_review_lists_what_needs_a_person_and_resolves_it(setup):
     assert (item["resolved_by"], item["resolution"]) == ("sam", "entered by hand")
     r = arbot("review", "--resolve", "1", config=config, check=False)
     assert r.returncode == 2 and "no open review item #1" in r.stderr
+
+
+def test_classify_asks_the_configured_endpoint_and_prints_the_combined_reading(tmp_path):
+    from tests.support.fake_llm import FakeLLM
+    fake = FakeLLM().start()
+    try:
+        config = tmp_path / "arbot.toml"
+        config.write_text(f'[database]\npath = "arbot.db"\n[classifier]\nendpoint = "{fake.url}"\n'
+                          f'model = "test-model"\ntimeout_seconds = 5\n')
+        replies = tmp_path / "replies.jsonl"
+        replies.write_text(json.dumps({
+            "id": 7, "subject": "Re: Invoice INV-2001", "date": "2026-11-20T10:00:00Z",
+            "body": "Our warehouse has no record of these pallets arriving."}) + "\n")
+        fake.says("dispute", 0.93, ["no record of these pallets arriving"])
+        (line,) = arbot("classify", "--jsonl", str(replies), config=config).stdout.splitlines()
+        out = json.loads(line)
+        assert (out["id"], out["label"], out["confidence"]) == (7, "dispute", 0.79)
+        assert "endpoint: dispute 0.93; rules: nothing found; a person decides" in out["evidence"]
+        (asked,) = fake.asked()
+        assert asked["body"]["model"] == "test-model"
+
+        (line,) = arbot("classify", "--no-endpoint", "--jsonl", str(replies),
+                        config=config).stdout.splitlines()
+        assert (json.loads(line)["label"], len(fake.asked())) == ("other", 1)
+
+        fake.fails(502)
+        r = arbot("classify", "--jsonl", str(replies), config=config)
+        assert json.loads(r.stdout)["label"] == "other"
+        assert "HTTP 502" in r.stderr and "the rules decide alone" in r.stderr
+    finally:
+        fake.stop()
