@@ -87,7 +87,7 @@ _FUTURE = re.compile(
     r"|so bald (?:als|wie) moglich|schnellstmoglich|so schnell wie moglich"
     r"|demain|apres-demain|(?:la )?semaine prochaine|cette semaine|d'ici|fin (?:du|de|de ce) mois|sous \d+|dans les (?:prochains|\d+) jours"
     r"|prochainement|des que|rapidement|(?:avant|pour|d'ici) le \d+\b"
-    r"|(?<!esta )manana|pasado manana|(?:la )?(?:proxima|siguiente) semana|esta semana|(?:a )?final(?:es)? de(?:l)? mes|fin de mes|en \d+ dias"
+    r"|(?<!esta )manana|pasado manana|(?:la )?(?:proxima|siguiente) semana|semana que viene|mes que viene|esta semana|(?:a )?final(?:es)? de(?:l)? mes|fin de mes|en \d+ dias"
     r"|pronto|cuanto antes|lo antes posible|en cuanto|proxima remesa|el dia \d+"
     r"|overmorgen|volgende (?:week|maand)|deze (?:week|maand)|einde? (?:van )?(?:de|deze|het|volgende) (?:week|maand)|binnen \d+|zsm|zo snel mogelijk"
     r"|binnenkort|zodra|op de \d+)\b")
@@ -116,7 +116,7 @@ _PAST_SURE = re.compile(
 _FUTURE_SURE = re.compile(
     r"\b(?:tomorrow|day after tomorrow|next (?:week|month)|end of (?:the |this |next )?(?:week|month)|(?<!guten )(?<!heute )morgen|ubermorgen"
     r"|nachste[nr]? (?:woche|monat)|ende (?:des|dieses|nachsten) monats|monatsende|demain|(?:la )?semaine prochaine|le mois prochain"
-    r"|fin (?:du|de ce) mois|(?<!esta )manana|(?:la )?(?:proxima|siguiente) semana|el (?:proximo|siguiente) mes|(?:a )?final(?:es)? de(?:l)? mes"
+    r"|fin (?:du|de ce) mois|(?<!esta )manana|semana que viene|mes que viene|(?:la )?(?:proxima|siguiente) semana|el (?:proximo|siguiente) mes|(?:a )?final(?:es)? de(?:l)? mes"
     r"|fin de mes|overmorgen|volgende (?:week|maand)|einde? (?:van )?(?:de|deze|het|volgende) (?:week|maand))\b")
 # a clause ends at a stop (not the one in "am 15." or "1.250,00") or a comma
 _CLAUSE = re.compile(rf"(?:[^.!?\n,;:]|(?<=\d)[.,](?=\d)|{_DAY_DOT}|\.(?=\w))+")
@@ -147,12 +147,14 @@ _DONE_FIRM = re.compile(
 _MONEY = re.compile(
     r"\b(?:invoice|bill|amount|balance|statement|account|bank|iban|vat|tax|credit|debit|po|order|price|rate|fee|charge|receipt"
     r"|rechnung|betrag|konto|mahnung|steuer|mwst|facture|montant|compte|tva|avoir|factura|importe|cuenta|iva|factuur|bedrag"
-    r"|rekening|btw|herinnering|banco|cbu|amex|visa|mastercard|card|karte|carte|tarjeta)\w*|[€$£]|\d+[.,]\d{2}\b")
+    r"|rekening|btw|herinnering|banco|cbu|amex|visa|mastercard|card|karte|carte|tarjeta|rechnungen|factures|facturas|facturen"
+    r"|pay|paid|payment|payments|remittance|wire|transfer)s?\b|[€$£]|\d+[.,]\d{2}\b")
 _DUE = re.compile(r"\b(?:due|overdue|fallig|echeance|echu|vencid[oa]|vencimiento|vervallen|vervaldatum)\b")
 _SCHEDULED = re.compile(
     r"\b(?:schedul\w*|planned|booked|queued|approved|arranged|set up|lined up|eingeplant|vorgemerkt|freigegeben|terminiert"
     r"|programm\w*|planifie\w*|prevu\w*|gepland|ingepland|goedgekeurd|aprobad\w*|agendad\w*)\b")
 _MODAL = re.compile(r"\b(?:can|could|should|must|need to|needs to|has to|have to|would|to) be\b|\bplease\b|\bkindly\b"
+                    r"|\b(?:can|could|may|must|will|would) (?:only |not |never )?pay\b"
                     r"|\b(?:need|needs|needed) (?:your|a|the|our)\b")
 # "some of these might already have been paid": a guess, not a claim
 _HEDGE = re.compile(r"\b(?:might|may have|maybe|perhaps|possibly|probably|not sure|vielleicht|eventuell|moglicherweise|peut-etre"
@@ -179,7 +181,7 @@ _PAID = (
     (1.0, r"\b(?:we|i|my client|our (?:company|bank|team|accounts? (?:payable|department)))(?:'ve| have| has| had)?"
           r"(?: already| just| now| finally)? (?:paid|settled|remitted|wired|transferred|cleared)\b"),
     (1.0, rf"\b{_PAY_NOUN}s? (?:has|have|had|was|were) (?:already |just |now )?(?:been )?{_PAY_VERB_PAST}\b"),
-    (0.9, r"\b(?:has|have|had|was|were) (?:already |just )?(?:been )?paid\b"),
+    (0.9, r"\b(?:has|have|had|was|were) (?:already |just )?(?:been )?paid\b(?! us\b| me\b)"),
     (0.9, r"\b(?:is|are) (?:already |now )?(?:paid|settled)\b"),
     (1.0, r"\b(?:already|just) (?:paid|settled|sent (?:the )?payment|made (?:the )?payment)\b"),
     (1.0, r"\b(?:paid|settled|transferred|wired|remitted) (?:it |this |that |the (?:invoice|amount|balance|bill) |in full )?"
@@ -288,6 +290,8 @@ _PROMISE = (
     (0.8, r"\b(?:payment arrangement|arrange (?:a )?payment|pay (?:it |this |the balance )?(?:off )?in (?:full|instal+ments))\b"),
     (0.8, r"\b(?:being processed|in process|in progress|in bearbeitung|wird bearbeitet|en cours de (?:traitement|paiement|validation|reglement)"
           r"|en tramite|en proceso|in behandeling|wordt verwerkt)\b"),
+    (1.0, r"\byou(?:'ll| will| should) (?:have|get|receive) (?:it|this|them|the (?:money|payment|funds|balance|check|cheque))\b"),
+    (0.9, r"\b(?:could|can|may) (?:we|i) have (?:until|till|another|a few|more|two|three|an extra)\b"),
     (0.6, r"\b(?:give|grant|allow) us (?:until|till|another|a few|more|two|three|an extra)\b|\b(?:more|extra|additional) time to pay\b"),
     # de
     (1.0, rf"\b(?:werden|wird|werde){_S}\b(?:bezahlen|uberweisen|begleichen|zahlen|anweisen|ausgleichen|veranlassen"
@@ -338,9 +342,22 @@ _DISPUTE = (
     (1.0, r"\b(?:once|when|after|until|til|till|as soon as|only if|provided)\b[^.!?\n]{0,60}\b(?:replaced|fixed|fix|repair|replace|credited|corrected"
           r"|resolved|refunded|reissued|re-issued|delivered|completed|rectified|live and tested|working (?:again|properly))\b"),
     (1.0, r"\bnot paying\b|\b(?:please )?correct (?:it|this|that|the (?:invoice|amount|hours))\b|\bno longer (?:due|owed|payable)\b"
-          r"|\bshould be (?:zero|nil|0)\b|\b(?:only )?adds? up to\b|\btake (?:the |that |this )?\S+ (?:\w+ )?off\b"),
+          r"|\bshould be (?:zero|nil|0)\b|\b(?:only )?adds? up to\b|\btake (?:the |that |this )?(?!me\b|us\b|him\b|her\b)\S+ (?:\w+ )?off\b"),
     (0.9, r"\b(?:you've|you have) (?:charged|invoiced|billed)\b[^.!?\n]{0,60}\bbut\b|\breverse[- ]charged?\b"
           r"|\b(?:cancel|void) (?:this|it) and reissue\b|\breissue (?:it|this) to\b"),
+    (1.0, r"\b(?:we|i) show a different\b|\bshows? a different (?:amount|figure|quantity|volume|total)\b"
+          r"|\b(?:does not|doesn't|do not|don't|cannot|can't|could not) (?:tie|reconcile)\b|\bcomes? to\b[^.!?\n]{0,40}\brather than\b"
+          r"|\bcannot be (?:approved|paid|accepted|processed) (?:in its current form|as (?:submitted|invoiced|billed|it stands))"
+          r"|\bnot able to (?:approve|accept) (?:the|this|your) invoice\b|\bnot (?:our|my) (?:liability|responsibility)\b"
+          r"|\b(?:issue|send|raise) (?:us |me )?a credit (?:note|memo)\b|\b(?:re-?bill|rebill|re-?invoice)\b"
+          r"|\bbill (?:us )?at the (?:confirmed|agreed|contracted|quoted)\b|\bnever (?:countersigned|signed|agreed|approved|confirmed)\b"
+          r"|\bno (?:confirm|confirmation|change request|cr|po|purchase order) was (?:ever )?(?:exchanged|raised|issued|approved|signed)\b"
+          r"|\bno record of (?:a |any |the |this |these |your )?(?:deliver|vehicle|collection|shipment|order|consignment|work|service"
+          r"|visit|pallet|goods|call-?out)\w*"),
+    (0.9, r"\b(?:under the impression|it was our understanding|our understanding (?:is|was) that)\b|\bwaived\b|\bestimated reads?\b"
+          r"|\b(?:are|is|were) (?:still )?not able to pay\b|\bstill not (?:able|prepared|willing) to\b"),
+    (0.6, r"\b(?:bills?|billed|charges?|charged|invoiced?)\b[^.!?\n]{0,60}\b(?:but|whereas|however|while)\b|\brather than\b"
+          r"|\binstead of\b|\b(?:caps?|capped) (?:\w+ ){0,3}at\b|\bexceeds?\b|\b(?:our|the) (?:records|meter data|data|figures) (?:show|indicate)s?\b"),
     (0.6, r"\b(?:included in|part of) (?:the|our|your) (?:quote|quotation|price|contract|package|fixed fee)\b|\bridiculous\b|\brediculous\b"),
     (0.8, r"\b(?:undisputed|disputed) (?:part|portion|amount|items?)\b|\bonly pay (?:for )?(?:the )?(?:part|portion|items)\b"),
     (0.6, r"\b(?:complaint|discrepancy|unacceptable|not acceptable|not satisfied|dissatisfied)\b"),
@@ -364,7 +381,7 @@ _DISPUTE = (
           r"|\breissue (?:it|at|in|with)\b|\bshould not (?:exist|be there|apply)\b"),
     (1.0, r"\b(?:does not|doesn't|do not|don't) (?:match|correspond|reflect|agree with)\b|\bnot the (?:agreed|quoted|correct) (?:rate|price|amount)\b"
           r"|\b(?:our|the) (?:contract|agreement|quote|quotation|po) (?:states|says|shows|specifies)\b|\bas agreed\b"),
-    (0.9, r"\b(?:querying|query(?:ing)? (?:this|the|your) (?:invoice|bill|charge)|(?:put|place|keep) (?:it|this|the invoice) on hold)\b"
+    (0.9, r"\b(?:querying|query(?:ing)? (?:this|the|your) (?:invoice|bill|charge)|(?:put|placed?|kept?|keep) (?:\w+ ){0,3}on hold)\b"
           r"|\bonly (?:received|got) (?:half|part|some|\d+)\b|\breceived only (?:half|part|some|\d+)\b"),
     (0.9, r"\b(?:deduct|deducting|set off|offset)\b|\b(?:was|were) told\b[^.!?\n]{0,60}\bfree\b"),
     (0.9, r"\bwhy (?:are|am|were|was|have|has) (?:we|i|you) (?:being |been )?(?:billed|charged|invoiced)\b"),
@@ -375,7 +392,8 @@ _DISPUTE = (
     (1.0, r"\b(?:nicht|nie|niemals) (?:bestellt|erhalten|geliefert|vereinbart|beauftragt|abgenommen|bestatigt)\b"),
     (1.0, r"\b(?:widersprechen|widerspruch|reklamier\w*|reklamation|beanstand\w*|mangelrug\w*|bestreiten|einspruch)\b"),
     (0.9, r"\b(?:gutschrift|korrigierte rechnung|rechnungskorrektur|stornorechnung)\b"),
-    (1.0, r"\b(?:beschadigt\w*|defekt\w*|mangelhaft\w*|kaputt\w*|unvollstandig\w*)\b|\b(?:es )?(?:fehlen|fehlt|fehlten)\b"),
+    (1.0, r"\b(?:beschadigt\w*|defekt\w*|mangelhaft\w*|kaputt\w*|unvollstandig\w*)\b"),
+    (0.9, r"\b(?:es )?(?:fehlen|fehlt|fehlten)\b(?! nur noch)"),
     (1.0, r"\bist doppelt\b|\bbereits (?:mit \S+ \S+ )?(?:verrechnet|abgerechnet|in rechnung gestellt)\b"),
     (1.0, r"\bdoppelt (?:berechnet|abgerechnet|in rechnung gestellt|fakturiert)\b|\bzweimal berechnet\b"),
     (1.0, r"\b(?:zuruckhalten|zuruckbehalten|einbehalten|zahlung verweigern|verweigern die zahlung|nicht zahlen werden|zahlen wir nicht)\b"),
@@ -383,7 +401,8 @@ _DISPUTE = (
     (1.0, r"\bstimm\w* (?:\w+ ){0,4}nicht\b|\bzu ?viel (?:berechnet|abgerechnet|in rechnung)\b|\bnicht (?:erbracht|ausgefuhrt|geleistet|erledigt)\b"
           r"|\b(?:bezahlen|zahlen|begleichen) (?:wir|ich) erst\b|\b(?:hinfallig|unberechtigt|nicht gerechtfertigt)\b"),
     (1.0, r"\berkennen (?:wir|ich) nicht an\b|\bnicht (?:an)?erkannt\b|\b(?:unstrittig|strittig)\w*\b|\bstimmt nicht\b|\bnicht vorgesehen\b"
-          r"|\b(?:korrigieren|stornieren) sie\b|\bbitte (?:korrigieren|stornieren)\b"),
+          r"|\b(?:korrigieren|stornieren) sie\b|\bbitte (?:korrigieren|stornieren)\b|\bstornier\w*|\bnicht nachvollziehen\b"
+          r"|\babweich\w*|\bweicht\b[^.!?\n]{0,40}\bab\b"),
     (1.0, r"\b(?:sobald|wenn|nachdem|erst)\b[^.!?\n]{0,60}\b(?:ersetzt|repariert|behoben|gutgeschrieben|korrigiert|geliefert|nachgeliefert|geklart)\b"),
     # fr
     (1.0, r"\b(?:facture|montant|prix|tarif|quantite|somme)s? (?:est|sont|semble|parait|nous semble)"
@@ -392,7 +411,7 @@ _DISPUTE = (
     (1.0, r"\b(?:corriger|rectifier|annuler) (?:la|votre|cette) facture\b|\bversion corrigee\b|\bnote de credit\b|\bn'est (?:donc )?plus (?:due|exigible)\b"),
     (1.0, r"\b(?:contest\w*|litige|reclamation|desaccord|pas d'accord)\b"),
     (0.9, r"\b(?:un avoir|d'avoir|l'avoir|facture rectificative|facture corrigee)\b"),
-    (1.0, r"\b(?:endommage\w*|defectueu\w*|abime\w*|casse\w*|manquant\w*|non conforme\w*|pas conforme\w*|incomplet\w*)\b"),
+    (1.0, r"\b(?:endommage\w*|defectueu\w*|abime\w*|casse\w*|manquant\w*|non conforme\w*|pas conforme\w*|(?:livraison|commande) incomplete)\b"),
     (1.0, r"\b(?:facture\w* deux fois|double facturation|en double|factures? en doublon)\b"),
     (0.9, r"\b(?:annule\w*|resilie\w*)\b"),
     (1.0, r"\bne nous concerne pas\b|\b(?:n'avons|n'ai) rien (?:commande|demande|signe)\b|\bne (?:paierons|payerons|reglerons|paierai|payerai)\b"
@@ -409,11 +428,12 @@ _DISPUTE = (
           r"(?: (?:la|el|los|las) (?:mercancia|pedido|material|producto|servicio|entrega)\w*)?\b(?! (?:la|su) factura)"),
     (1.0, r"\b(?:reclamacion|reclamamos|disconformidad|no estamos de acuerdo|impugn\w*|disputa)\b"),
     (0.9, r"\b(?:nota de (?:credito|abono)|factura rectificativa|factura corregida)\b"),
-    (1.0, r"\b(?:danad\w*|defectuos\w*|rot[oa]s?|estropead\w*|faltan|(?<!sin )falta(?:ba|ban)?|incomplet\w*)\b"),
+    (1.0, r"\b(?:danad\w*|defectuos\w*|rot[oa]s?|estropead\w*|faltan|(?<!sin )falta(?:ba|ban)?|incomplet[oa]s?)\b"),
     (1.0, r"\b(?:facturado dos veces|cobrado dos veces|(?:cobraron|facturaron|cobran) (?:dos veces|de mas)|duplicad\w*)\b"),
     (0.9, r"\b(?:cancelad\w*|anulad\w*)\b"),
     (1.0, r"\bno nos corresponde\b|\b(?:nunca|no) (?:contratamos|pedimos|solicitamos|encargamos)\b|\b(?:no estamos conformes|disconformes?)\b"
           r"|\ben mal estado\b|\berror en la factura\b|\bdescuento acordado\b|\bno (?:nos )?(?:corresponde|pertenece)\b"),
+    (1.0, r"\bno nos consta (?:la|el)\b|\bno cuadra\w*|\blecturas estimadas\b|\bno (?:estamos|estan) de acuerdo\b"),
     (1.0, r"\brectific\w*|\brechazad[oa]\b|\berrad[oa]\b|\bnota (?:de )?credito\b"),
     (1.0, r"\bno coincide\b|\bno (?:es|son) (?:el|la|lo)s? acordad[oa]s?\b|\bcorrij\w*|\bno discutid[oa]\b|\bno (?:los|las|lo|la) vamos a (?:pagar|abonar)\b"
           r"|\bdeberia ser (?:cero|0)\b|\bno estaban? en el presupuesto\b"),
@@ -423,6 +443,7 @@ _DISPUTE = (
     (1.0, r"\b(?:factuur|bedrag|prijs|tarief|aantal)\w* (?:is|zijn|lijkt|lijken)(?: ons)?"
           r" (?:onjuist|incorrect|fout|te hoog|niet correct|niet juist)\b"),
     (1.0, r"\b(?:niet|nooit) (?:besteld|ontvangen|geleverd|afgesproken|akkoord gegeven|gevraagd)\b(?! (?:de|uw|deze|een) factuur)"),
+    (1.0, r"\b(?:komen|komt) niet overeen\b|\b(?:factuur|bedrag|uren) (?:te )?corrigeren\b|\bcorrigeren op basis\b"),
     (1.0, r"\bcrediteren\b|\bopnieuw (?:op te maken|opmaken)\b|\b(?:we|wij|ik) (?:betalen|voldoen) [^.!?\n]{0,30}\bniet\b"),
     (1.0, r"\b(?:betwist\w*|bezwaar|klacht|reclamatie|niet (?:mee )?eens|niet akkoord)\b"),
     (0.9, r"\b(?:creditnota|creditfactuur|gecorrigeerde factuur)\b"),
@@ -471,6 +492,8 @@ _QUESTION = (
     (0.8, r"\b(?:i|we) (?:need|require|would like|'d like|want) (?:a|an|the|your|to know|to confirm|to understand|clarification|more information|details)\b"),
     (0.8, r"\b(?:how|where) (?:do|can|should|would) (?:i|we) (?:pay|send|remit|wire|submit|get)\b|\b(?:do you|can you) accept\b|\bpayment (?:methods?|options|instructions)\b"),
     (0.7, r"\b(?:wire|payment|remittance|billing|mailing) (?:instructions|address|details|information)\b|\b(?:ein|tax id|taxpayer)\b"),
+    (0.8, r"\b(?:we|i) (?:need|require)\b[^.!?\n]{0,40}\b(?:certificate|w-?9|form|details|po|purchase order|document|number|copy)"
+          r"|\bnecesitamos\b|\bgraag ontvangen (?:wij|we|ik)\b|\bspecificatie\b|\b(?:benotigen|brauchen) wir\b|\bnous avons besoin\b"),
     (0.7, r"\b(?:do|should|shall|must) (?:we|i) pay\b|\bwhich (?:entity|company|business|legal entity)\b|\bwould you like (?:us|me) to\b"),
     (0.7, r"\b(?:i was wondering|wondering (?:if|whether)|is it possible|any chance|not sure (?:what|why|which|if)|(?:don't|do not) (?:recogni[sz]e|understand))\b"),
     # de
@@ -529,7 +552,10 @@ _AUTOMATIC_OTHER = (
     (0.9, r"\b(?:ticket|case|request|incident)(?: number| no\.?| id)? ?#? ?[a-z]*-?\d{3,}\b"
           r"|\b(?:we have|we've) received your (?:e-?mail|message|request|enquiry|inquiry)\b"
           r"|\bthis is an automated (?:message|response|reply)\b|\bdo not reply to this\b"),
-    (1.0, r"\b(?:unsubscribe|remove (?:me|us) from|stop (?:sending|emailing)|opt out)\b"),
+    (1.0, r"\b(?:unsubscribe|remove (?:me|us) from|stop (?:sending|emailing)|opt out|take (?:me|us) off)\b"),
+    (1.0, r"\bhas invited you to\b|\b(?:microsoft teams|zoom|webex|google meet) meeting\b|\bjoin (?:on your computer|the meeting)\b"
+          r"|\bplease update your records\b|\b(?:e-?mail )?address(?:es)? (?:is|are|will) chang\w*|\bwill change from\b"
+          r"|\beingangsbestatigung\b|\bautomatisch (?:versandt|erstellt|generiert)\b|\bautomatically generated\b"),
     (1.0, r"\bnicht mehr (?:im unternehmen|bei|fur|tatig|beschaftigt|erreichbar unter|aktiv)\b|\bhat das unternehmen verlassen\b"
           r"|\bpostfach wird nicht\b|\bwir haben ihre (?:nachricht|anfrage|e-?mail) erhalten\b|\babmelden\b|\bticketnummer\b"),
     (1.0, r"\bne fait plus partie\b|\bn'est plus (?:en poste|chez|dans|employe|joignable)\b|\ba quitte (?:la societe|l'entreprise)\b"
