@@ -262,6 +262,20 @@ def test_a_paid_claim_carries_its_evidence_amount_and_reference():
     assert "PAY-88231" in r.references
 
 
+@pytest.mark.parametrize("label, alone, backed", [
+    (Label.PAID, "It has been settled.", "It has been settled by BACS on the 3rd."),
+    (Label.PAID, "Das ist bereits bezahlt.", "Das ist bereits bezahlt, gestern per Überweisung."),
+    (Label.DISPUTE, "The price is wrong.", "The price is wrong and two units arrived damaged."),
+    (Label.DISPUTE, "Wir widersprechen dieser Rechnung.",
+     "Wir widersprechen dieser Rechnung, die Lieferung war unvollständig."),
+])
+def test_one_phrase_alone_suggests_a_paid_claim_or_dispute_and_a_second_signal_lets_it_act(
+        label: Label, alone: str, backed: str) -> None:
+    one, two = classify("Re: reminder", alone, sent=SENT), classify("Re: reminder", backed, sent=SENT)
+    assert one.label is two.label is label
+    assert one.confidence < 0.8 <= two.confidence
+
+
 def test_two_things_said_lower_the_confidence():
     clear = classify("Re: reminder", "We will pay the invoice on Friday.", sent=SENT)
     mixed = classify("Re: reminder", "We will pay the invoice on Friday. The price on line 2 is wrong.",

@@ -98,7 +98,8 @@ _WILL = re.compile(
     r"|esperons|espere|prevoyons|prevu|comptons|esperamos|espero|pensamos|intentaremos|previsto|hopen|hoop|verwachten|verwacht"
     r"|proberen|van plan|gepland)\b"
     r"|\b(?:paier|payer|regler|virer|verser|effectuer|solder|enverr|procederer|fer)(?:ai|a|ons|ont)\b"
-    r"|\b(?:pagar|abonar|transferir|liquidar|saldr|quedar|har|realizar|enviar|efectuar|ingresar)(?:a|an|e|emos)\b")
+    r"|\b(?:pagar|abonar|transferir|liquidar|saldr|quedar|har|realizar|enviar|efectuar|ingresar|incluir|procesar|emitir|tramitar)"
+    r"(?:a|an|e|emos)\b")
 _PAST = re.compile(
     r"\b(?:yesterday|already|ago|last (?:week|month|friday|monday|tuesday|wednesday|thursday)|this morning|earlier today|today|"
     r"gestern|bereits|schon|heute|hier|deja|ce (?:jour|matin)|aujourd'hui|ayer|ya|esta manana|hoy|gisteren|reeds|vandaag|vanochtend"
@@ -149,9 +150,13 @@ _MONEY = re.compile(
     r"|rechnung|betrag|konto|mahnung|steuer|mwst|facture|montant|compte|tva|avoir|factura|importe|cuenta|iva|factuur|bedrag"
     r"|rekening|btw|herinnering|banco|cbu|amex|visa|mastercard|card|karte|carte|tarjeta|rechnungen|factures|facturas|facturen"
     r"|pay|paid|payment|payments|remittance|wire|transfer)s?\b|[€$£]|\d+[.,]\d{2}\b")
+# "a large client has paid us late": someone paying the client, not the client paying
+_THEIR_CUSTOMER = re.compile(r"\b(?:paid|pays?|paying) (?:us|me)\b|\b(?:bezahlt|zahlt) uns\b|\bnous (?:a|ont) paye\b|\bnos (?:pago|pagaron)\b")
+_IF = re.compile(r"\b(?:if|unless|should you|wenn|falls|sollten sie|si|als|indien|mocht)\b")
 _DUE = re.compile(r"\b(?:due|overdue|fallig|echeance|echu|vencid[oa]|vencimiento|vervallen|vervaldatum)\b")
+_TO_BE = re.compile(r"\b(?:to be|due to be|will be) (?:paid|settled|released|transferred|wired)\b")
 _SCHEDULED = re.compile(
-    r"\b(?:schedul\w*|planned|booked|queued|approved|arranged|set up|lined up|eingeplant|vorgemerkt|freigegeben|terminiert"
+    r"\b(?:schedul\w*|planned|booked|queued|approved|arranged|set up|lined up|eingeplant|vorgemerkt|terminiert"
     r"|programm\w*|planifie\w*|prevu\w*|gepland|ingepland|goedgekeurd|aprobad\w*|agendad\w*)\b")
 _MODAL = re.compile(r"\b(?:can|could|should|must|need to|needs to|has to|have to|would|to) be\b|\bplease\b|\bkindly\b"
                     r"|\b(?:can|could|may|must|will|would) (?:only |not |never )?pay\b"
@@ -170,7 +175,8 @@ _PAY_ANY = re.compile(
     r"|funds|taken care of|take care of|send it over|get (?:it|this|that) (?:over|paid|sorted)|get to (?:it|this|that)"
     r"|sort (?:it|this|that) out|clear(?:ing)? (?:the |this |that |it |our )?(?:full |remaining |outstanding )?(?:rest|balance|invoice|amount)"
     r"|clear (?:it|this)|(?:credited|transferred) to (?:your|the) account|(?:hit|reach|be in) your (?:bank |bank account|account)"
-    r"|in the (?:payment |next |weekly |monthly )?(?:queue|batch|run)|goe?s? out|going out|bizum|paypal|standing order)"
+    r"|in the (?:payment |next |weekly |monthly )?(?:queue|batch|run)|goe?s? out|going out|bizum|paypal|standing order"
+    r"|release (?:it|this|the (?:payment|funds|money|balance|invoice))|released)"
     r"|\b(?:zahl|bezahl|uberweis|uberwies|begleich|beglich|anweis|ausgleich|zahllauf)\w*|\braus\b|\bkummern uns\b|\bdarum kummern\b|\bdauerauftrag\b"
     r"|\b(?:paie|paye|payer|paiement|regl|vire|virer|virement|verse|verser|versement|solde|acompte)\w*|\b(?:nous|je) (?:nous en|m'en) occup"
     r"|\b(?:pag|abon|transferi|transferencia|liquid|deposit|ingres|remesa)\w*|\bnos encargamos\b"
@@ -217,7 +223,8 @@ _PAID = (
           rf"\b(?:bezahlt|uberwiesen|beglichen|angewiesen|gezahlt|ausgeglichen|veranlasst|ausgefuhrt|geleistet|getatigt)\b"),
     (1.0, r"\b(?:zahlung|uberweisung|uberweisungsauftrag)(?: ist| wurde| wurden)?(?: bereits| schon| heute| gestern)?"
           r" (?:erfolgt|veranlasst|ausgefuhrt|getatigt|raus|unterwegs|angewiesen|freigegeben)\b"),
-    (1.0, r"\b(?:zahlungsbestatigung|uberweisungsbeleg|zahlungsnachweis|zahlungsavis|zahlungseingang bestatigt)\b"),
+    (1.0, r"\b(?:zahlungsbestatigung|uberweisungsbeleg|zahlungsnachweis|zahlungseingang bestatigt)\b"
+          r"|\b(?:anbei|beigefugt|im anhang)\b[^.!?\n]{0,30}\bzahlungsavis\b|\bzahlungsavis (?:anbei|im anhang|beigefugt)\b"),
     (1.0, r"\b(?:ist|sind|wurde) (?:bereits |schon |gestern |heute )*(?:raus|rausgegangen|rausgeschickt|erledigt)\b"
           r"|\brausgegangen\b"),
     # fr
@@ -403,6 +410,7 @@ _DISPUTE = (
     (1.0, r"\berkennen (?:wir|ich) nicht an\b|\bnicht (?:an)?erkannt\b|\b(?:unstrittig|strittig)\w*\b|\bstimmt nicht\b|\bnicht vorgesehen\b"
           r"|\b(?:korrigieren|stornieren) sie\b|\bbitte (?:korrigieren|stornieren)\b|\bstornier\w*|\bnicht nachvollziehen\b"
           r"|\babweich\w*|\bweicht\b[^.!?\n]{0,40}\bab\b"),
+    (1.0, r"\bnach (?:erfolgter |der )?abnahme\b|\bnoch nicht (?:abgeschlossen|fertig|erledigt|behoben|montiert)\b"),
     (1.0, r"\b(?:sobald|wenn|nachdem|erst)\b[^.!?\n]{0,60}\b(?:ersetzt|repariert|behoben|gutgeschrieben|korrigiert|geliefert|nachgeliefert|geklart)\b"),
     # fr
     (1.0, r"\b(?:facture|montant|prix|tarif|quantite|somme)s? (?:est|sont|semble|parait|nous semble)"
@@ -499,7 +507,8 @@ _QUESTION = (
     # de
     (0.9, r"\b(?:bankverbindung|bankdaten|kontodaten|kontonummer|iban|bic)\b|\bwohin (?:sollen|soll|konnen) (?:wir|ich)\b"),
     (0.9, r"\b(?:bestellnummer|auftragsnummer|po-nummer|kostenstelle|ust-?id|umsatzsteuer|steuernummer)\b"),
-    (0.8, r"\b(?:konnen|konnten|wurden) sie (?:mir |uns )?(?:bitte )?(?:sagen|erklaren|mitteilen|bestatigen|prufen|senden|schicken|erlautern)\b"),
+    (0.8, r"\b(?:konnen|konnten|wurden) sie (?:mir |uns )?(?:bitte )?(?:sagen|erklaren|mitteilen|bestatigen|prufen|senden|schicken|erlautern|zustellen|zusenden"
+          r"|ubermitteln|geben|nennen)\b|\b(?:kontoauszug|saldenbestatigung|offene posten|offenen posten)\b"),
     (0.7, r"\b(?:was|welche|welcher|wer|wo|wann|wie|warum|wofur) (?:ist|sind|genau|bezieht|betrifft|war|soll|konnen|muss)\b|\bfrage\b"),
     (0.7, r"\b(?:brutto oder netto|netto oder brutto)\b|\b(?:sind|haben|konnen|mussen) sie (?:bereits |schon )?[^.!?\n]{0,40}\?"),
     # fr
@@ -561,7 +570,7 @@ _AUTOMATIC_OTHER = (
     (1.0, r"\bne fait plus partie\b|\bn'est plus (?:en poste|chez|dans|employe|joignable)\b|\ba quitte (?:la societe|l'entreprise)\b"
           r"|\bnous avons bien recu votre (?:message|demande|e-?mail)\b|\bdesabonner|desinscri\w*\b"),
     (1.0, r"\bya no (?:trabaja|forma parte|esta en|pertenece)\b|\bha dejado la empresa\b|\bhemos recibido su (?:mensaje|correo|solicitud)\b"
-          r"|\bdarse de baja\b|\bdarme de baja\b"),
+          r"|\b(?:darse|darme|denme|dadme|den|deme) de baja\b"),
     (1.0, r"\bniet meer (?:werkzaam|in dienst|actief|bereikbaar via)\b|\bheeft (?:ons|het bedrijf) verlaten\b"
           r"|\bwe hebben uw (?:bericht|e-?mail|verzoek|aanvraag) ontvangen\b|\bafmelden\b"),
     (1.0, r"\b(?:will not|won't) be (?:read|monitored|answered|processed)\b|\b(?:outgoing|outbound) (?:notifications|messages|mail) only\b"
@@ -638,6 +647,11 @@ _FORWARD_SUBJECT = re.compile(r"^\s*(?:wg|fw|fwd|tr|rv|doorst|i)\s*:", re.I)
 _REPLY_SUBJECT = re.compile(r"^\s*(?:(?:re|aw|antw|sv|vs|réf|ref|rif|r|wg|fw|fwd|tr)\s*(?:\[\d+\])?\s*:\s*)+", re.I)
 
 
+#: Labels that act on their own only with two different phrases behind them.
+_TWO_SIGNALS = (Label.PAID, Label.DISPUTE)
+SINGLE_PHRASE_CAP = 0.75
+
+
 # -- reading -------------------------------------------------------------------------------
 
 @dataclass(slots=True)
@@ -674,6 +688,8 @@ def _asks(folded: str, at: int) -> bool:
 
 
 def _to_come(sentence: str) -> bool:
+    if (_SCHEDULED.search(sentence) or _TO_BE.search(sentence)) and not _PAST_SURE.search(sentence):
+        return True
     if _WILL.search(sentence) or _FUTURE_SURE.search(sentence):
         return not _PAST_SURE.search(sentence)
     return bool(_FUTURE.search(sentence) and not _PAST.search(sentence) and not _PAST_VERB.search(sentence))
@@ -694,13 +710,13 @@ def _by_tense(folded: str, original: str, hits: dict[Label, list[_Hit]]) -> None
         elif _to_come(sentence):
             hits[Label.PAID].remove(hit)
             hits[Label.PROMISE].append(hit)
-    if not hits[Label.PAID]:
+    if _score(hits[Label.PAID]) < 0.9:
         for m in _CLAUSE.finditer(folded):
             clause = m.group()
             end = _STOP.search(folded, m.end())
-            if end and end.group() == "?":
+            if end and end.group() == "?" or _THEIR_CUSTOMER.search(clause):
                 continue
-            if (_PAY_ANY.search(clause) and (_DONE.search(clause) or _PAST_SURE.search(clause))
+            if ((_PAY_ANY.search(clause) or _AMOUNT.search(clause)) and (_DONE.search(clause) or _PAST_SURE.search(clause))
                     and not _NEGATION.search(clause) and not _HEDGE.search(clause) and not _DUE.search(clause)
                     and not _DOUBT.search(clause) and not _WILL.search(clause) and not _SCHEDULED.search(clause)
                     and not _MODAL.search(clause)
@@ -807,7 +823,9 @@ def classify(subject: str, text: str, *, sent: datetime | None = None,
     _by_tense(_CLAUSE_BREAK.sub(lambda m: "," * len(m.group()), folded), text, hits)
     scores = {label: _score(h) for label, h in hits.items()}
     # "not paid yet", "will be paid once ...": each such phrase cancels one payment phrase
-    vetoes = sum(1 for p in _PAID_NOT_RE if p.search(folded))
+    # ... but not one inside an "if" ("if you have not received the payment by Friday, ...")
+    vetoes = sum(1 for p in _PAID_NOT_RE for m in [p.search(folded)]
+                 if m and not (p in _PAID_NOT_RE[:7] and _IF.search(_clause_at(folded, m.start())[0])))
     scores[Label.PAID] = max(0.0, scores[Label.PAID] - vetoes)
     ask = re.search(r"[^\s?]{2}[ \t]?\?(?:\s|$)", text)
     if ask:
@@ -821,7 +839,11 @@ def classify(subject: str, text: str, *, sent: datetime | None = None,
         scores[Label.QUESTION] += 1.0
 
     label, confidence = _decide(scores, subject, is_reply, automatic,
-                                bool(_MONEY.search(folded) or _PAY_ANY.search(folded)))
+                                bool(_MONEY.search(folded) or _PAY_ANY.search(folded)), ask is not None)
+    if label in _TWO_SIGNALS and _signals(label, folded) + _support(label, text, folded) < 2:
+        # one phrase alone was wrong too often on unseen mail to stop reminders by itself: it
+        # is a suggestion a person confirms
+        confidence = min(confidence, SINGLE_PHRASE_CAP)
     reading = Reading(label=label, confidence=confidence,
                       evidence=tuple(dict.fromkeys(h.phrase for h in hits[label]))[:6],
                       scores={k.value: round(v, 2) for k, v in scores.items() if v},
@@ -829,8 +851,34 @@ def classify(subject: str, text: str, *, sent: datetime | None = None,
     return _extract(reading, text, sent, failed)
 
 
+_PAID_DETAIL = re.compile(
+    r"\b(?:yesterday|today|this morning|last (?:week|month|friday|monday|tuesday|wednesday|thursday)|on (?:the )?\d"
+    r"|gestern|heute|letzte woche|hier|aujourd'hui|ce matin|la semaine derniere|ayer|hoy|esta manana|la semana pasada"
+    r"|gisteren|vandaag|vanochtend|vorige week|bacs|ach|sepa|swift|wire|eft|chaps|cheque|check|paypal|bizum|interac"
+    r"|virement|uberweisung|transferencia|overschrijving|overboeking)\b|\d{1,2}[./]\d{1,2}")
+
+
+def _signals(label: Label, folded: str) -> int:
+    """In how many separate places of the text the label's phrases occur ("the price is
+    wrong" and its "wrong" are one place; "damaged units ... arrived broken" are two)."""
+    spans = sorted((m.start(), m.end()) for _, pattern in _RULES[label] for m in pattern.finditer(folded))
+    count, end = 0, -1
+    for start, stop in spans:
+        if start >= end:
+            count += 1
+        end = max(end, stop)
+    return count
+
+
+def _support(label: Label, text: str, folded: str) -> int:
+    """What else backs a payment claim: the amount, a reference, the day or the way it was paid."""
+    if label is not Label.PAID:
+        return 0
+    return int(bool(_AMOUNT.search(text) or _REFERENCE.search(text) or _PAID_DETAIL.search(folded)))
+
+
 def _decide(scores: dict[Label, float], subject: str, is_reply: bool,
-            automatic: str | None, about_money: bool = True) -> tuple[Label, float]:
+            automatic: str | None, about_money: bool = True, asked: bool = True) -> tuple[Label, float]:
     s = scores
     # 1. what the headers proved
     if automatic in ("bounce", "delay"):
@@ -855,14 +903,14 @@ def _decide(scores: dict[Label, float], subject: str, is_reply: bool,
     if _FORWARD_SUBJECT.match(subject) and says < 0.9:
         return Label.OTHER, 0.6     # passed on inside the client's company: nothing said to us yet
     # one soft complaint beside a real question ("the header and footer don't match: which entity do we pay?")
-    asks_mostly = s[Label.DISPUTE] <= 1.0 and s[Label.QUESTION] >= 1.2
+    asks_mostly = s[Label.DISPUTE] <= 1.0 and s[Label.QUESTION] >= 1.2 and asked
     if s[Label.DISPUTE] >= 1.0 and not asks_mostly:
         rival = max(s[Label.PAID], s[Label.QUESTION]) * 0.5
         return Label.DISPUTE, _confidence(s[Label.DISPUTE], rival)
     if s[Label.PAID] >= 0.9:
         rival = max(s[Label.DISPUTE], s[Label.PROMISE] * 0.5, s[Label.QUESTION] * 0.5)
         return Label.PAID, _confidence(s[Label.PAID], rival)
-    if s[Label.PROMISE] >= 0.8:
+    if s[Label.PROMISE] >= 0.8 and not (s[Label.PROMISE] < 1.0 and s[Label.QUESTION] >= 1.2 and asked):
         rival = max(s[Label.DISPUTE], s[Label.PAID], s[Label.QUESTION] * 0.5)
         return Label.PROMISE, _confidence(s[Label.PROMISE], rival)
     if s[Label.OTHER] >= 1.0 and s[Label.OTHER] >= s[Label.QUESTION]:
