@@ -19,7 +19,7 @@ from typing import Any
 
 from bot import __version__
 from bot.config import Config, ConfigError, load
-from bot.core.model import Client, Invoice
+from bot.core.model import REMINDABLE, Client, Invoice
 from bot.ledger import Ledger, LedgerError, parse_time
 from bot.templates import TemplateError
 
@@ -302,6 +302,18 @@ def _days_overdue(due: date, today: date) -> int:
     return (today - due).days
 
 
+def _reply_waiting(i: Invoice) -> int | None:
+    """The review item whose reply holds this invoice's reminders, where that is the news (an
+    invoice that is not open is not reminded anyway)."""
+    return i.reply_waiting if i.state in REMINDABLE and i.balance > 0 else None
+
+
+def _state_words(i: Invoice, client: Client) -> str:
+    n = _reply_waiting(i)
+    return (i.state.value + (" (paused)" if i.paused or client.paused else "")
+            + (f" (reply waits: review #{n})" if n else ""))
+
+
 def cmd_invoices(args: argparse.Namespace) -> int:
     ledger = _ledger(args)
     today = _now(args).date()
@@ -314,6 +326,7 @@ def cmd_invoices(args: argparse.Namespace) -> int:
             "balance": str(i.balance), "currency": i.currency,
             "issue_date": i.issue_date.isoformat(), "due_date": i.due_date.isoformat(),
             "state": i.state.value, "paused": i.paused or clients[i.client_id].paused,
+            "reply_waiting": _reply_waiting(i),
         } for i in rows], indent=2))
         return 0
     if not rows:
@@ -321,8 +334,7 @@ def cmd_invoices(args: argparse.Namespace) -> int:
         return 0
     print(_table([(i.number, clients[i.client_id].name, f"{i.balance} {i.currency}",
                    i.due_date, _days_overdue(i.due_date, today),
-                   i.state.value + (" (paused)" if i.paused or clients[i.client_id].paused else ""))
-                  for i in rows],
+                   _state_words(i, clients[i.client_id])) for i in rows],
                  ["invoice", "client", "balance", "due", "days late", "state"], right=(2, 4)))
     return 0
 
@@ -366,6 +378,11 @@ def cmd_status(args: argparse.Namespace) -> int:
     attention = ledger.outbox("unknown") + ledger.outbox("failed")
     print()
     print(f"{len(pending)} approval request(s) waiting (arbot approvals)")
+    waiting = ledger.replies_waiting()
+    replies = set(waiting.by_invoice.values()) | set(waiting.by_client.values())
+    if replies:
+        print(f"{len(replies)} client reply(ies) wait for a person; reminders for what they are "
+              f"about are held until then (arbot review)")
     if attention:
         print(f"{len(attention)} message(s) need attention (arbot outbox)")
     failed = ledger.slack_posts("failed")

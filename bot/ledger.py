@@ -264,6 +264,12 @@ def m004_slack(db: Database) -> None:
 _DONE = ("skipped", "rejected", "queued", "sent", "failed", "unknown", "approved")
 #: Outbox rows that are finished or need a person; everything else is still in flight.
 OUTBOX_FINAL = ("sent", "failed", "unknown", "cancelled")
+#: Review items that mean a client's reply waits for a person. While one is open, automatic
+#: reminders for the invoices its reply is about are held (``Invoice.reply_waiting``): a reply
+#: read below ``[replies] act_threshold`` changes no state, yet may be a dispute or a payment
+#: claim. A payment claim or a dispute also moves its invoices out of "open"; their item
+#: still holds an invoice that is reopened before a person decides (by a later import).
+REPLY_HOLDS = ("label_reply", "confirm_payment", "dispute")
 
 
 class LedgerError(Exception):
@@ -297,6 +303,19 @@ class PlanningState:
     progress: dict[str, InvoiceProgress]
     recent_sends: dict[str, list[datetime]]
     approved: list[Approved]
+
+
+@dataclass(frozen=True)
+class RepliesWaiting:
+    """The open review items of ``REPLY_HOLDS``, as the holds they put on invoices. Each maps
+    to the oldest open item's id."""
+
+    by_invoice: dict[str, int]  # invoice number -> item whose reply names that invoice
+    by_client: dict[str, int]   # client id -> item whose reply names no invoice (it may be
+                                # about anything of the client's)
+
+    def about(self, number: str, client_id: str) -> int | None:
+        return self.by_invoice.get(number) or self.by_client.get(client_id)
 
 
 @dataclass(frozen=True)
@@ -365,14 +384,15 @@ def _client(r: Mapping[str, Any], defaults: Mapping[str, str]) -> Client:
                   failing=tuple(json.loads(r.get("failing") or "[]")))
 
 
-def _invoice(r: Mapping[str, Any]) -> Invoice:
+def _invoice(r: Mapping[str, Any], waiting: RepliesWaiting) -> Invoice:
     return Invoice(number=r["number"], client_id=r["client_id"], amount=Decimal(r["amount"]),
                    balance=Decimal(r["balance"]), currency=r["currency"],
                    issue_date=date.fromisoformat(r["issue_date"]),
                    due_date=date.fromisoformat(r["due_date"]), state=InvoiceState(r["state"]),
                    paused=bool(r["paused"]), pdf_path=r["pdf_path"], message_id=r["message_id"],
                    promised_date=date.fromisoformat(r["promised_date"])
-                   if r["promised_date"] else None)
+                   if r["promised_date"] else None,
+                   reply_waiting=waiting.about(r["number"], r["client_id"]))
 
 
 class Ledger:
@@ -443,20 +463,41 @@ class Ledger:
 
     def invoice(self, number: str) -> Invoice | None:
         r = self._one("SELECT * FROM invoices WHERE number = ?", [number.strip()])
-        return _invoice(r) if r else None
+        return _invoice(r, self.replies_waiting()) if r else None
 
     def invoices(self, numbers: Iterable[str] | None = None) -> list[Invoice]:
+        waiting = self.replies_waiting()
         if numbers is None:
-            return [_invoice(r) for r in self._rows("SELECT * FROM invoices ORDER BY due_date, number")]
+            return [_invoice(r, waiting)
+                    for r in self._rows("SELECT * FROM invoices ORDER BY due_date, number")]
         wanted = list(numbers)
         marks = ",".join("?" * len(wanted))
-        found = {r["number"]: _invoice(r)
+        found = {r["number"]: _invoice(r, waiting)
                  for r in self._rows(f"SELECT * FROM invoices WHERE number IN ({marks})", wanted)}
         return [found[n] for n in wanted if n in found]
 
     def invoices_of(self, client_id: str) -> list[Invoice]:
-        return [_invoice(r) for r in self._rows(
+        waiting = self.replies_waiting()
+        return [_invoice(r, waiting) for r in self._rows(
             "SELECT * FROM invoices WHERE client_id = ? ORDER BY due_date, number", [client_id])]
+
+    def replies_waiting(self) -> RepliesWaiting:
+        """Which invoices a client's reply waiting for a person is about (``REPLY_HOLDS``): the
+        ones its message names, or, when it names none, every invoice of the client it was
+        matched to. A reply matched to no client holds nothing. One query on the open items."""
+        by_invoice: dict[str, int] = {}
+        by_client: dict[str, int] = {}
+        marks = ",".join("?" * len(REPLY_HOLDS))
+        for rid, client_id, named in self.db.conn.execute(
+                f"SELECT r.id, m.client_id, m.invoices FROM review r "
+                f"JOIN messages m ON m.id = r.message WHERE r.resolved_at IS NULL "
+                f"AND r.kind IN ({marks}) AND m.client_id IS NOT NULL ORDER BY r.id", REPLY_HOLDS):
+            numbers = json.loads(named)
+            for n in numbers:
+                by_invoice.setdefault(n, rid)
+            if not numbers:
+                by_client.setdefault(client_id, rid)
+        return RepliesWaiting(by_invoice, by_client)
 
     def history(self, invoice: str | None = None, client_id: str | None = None,
                 limit: int = 200) -> list[dict[str, Any]]:
@@ -478,14 +519,18 @@ class Ledger:
         conn = self.db.conn
         conn.execute("BEGIN")  # one read snapshot across the queries below
         try:
+            waiting = self.replies_waiting()
+            named, unnamed = waiting.by_invoice, waiting.by_client
             # The hot path of every pass (100k invoices in well under a second): plain
-            # tuples in a fixed column order instead of a dict per row.
+            # tuples in a fixed column order instead of a dict per row, and the replies
+            # waiting for a person as two dictionary lookups (review ids are never 0).
             invoices = [
                 Invoice(number=n, client_id=c, amount=Decimal(a), balance=Decimal(b),
                         currency=cur, issue_date=date.fromisoformat(i),
                         due_date=date.fromisoformat(d), state=InvoiceState(s), paused=bool(p),
                         pdf_path=pdf, message_id=mid,
-                        promised_date=date.fromisoformat(pd) if pd else None)
+                        promised_date=date.fromisoformat(pd) if pd else None,
+                        reply_waiting=named.get(n) or unnamed.get(c))
                 for n, c, a, b, cur, i, d, s, p, pdf, mid, pd in conn.execute(
                     "SELECT number, client_id, amount, balance, currency, issue_date, due_date, "
                     "state, paused, pdf_path, message_id, promised_date FROM invoices "
@@ -1211,7 +1256,8 @@ class Ledger:
                        reason=reason)
 
     def promised(self) -> list[Invoice]:
-        return [_invoice(r) for r in self._rows(
+        waiting = self.replies_waiting()
+        return [_invoice(r, waiting) for r in self._rows(
             "SELECT * FROM invoices WHERE state = 'promised' ORDER BY promised_date, number")]
 
     def review_item(self, review_id: int) -> dict[str, Any] | None:

@@ -90,7 +90,9 @@ class Outbox:
             return
         invoices = {i.number: i for i in self.ledger.invoices(row.invoices)}
         if row.kind == "reminder":
-            # the re-check: never remind a paid, promised, disputed or paused invoice
+            # the re-check: never remind a paid, promised, disputed or paused invoice, nor one
+            # a client's reply about waits for a person (it may have come in since the row was
+            # queued; ``Ledger.invoices`` reads the review list with the invoices)
             stale = {n: (hold_reason(invoices[n], client) if n in invoices else "invoice removed")
                      for n in row.invoices}
             stale = {n: why for n, why in stale.items() if why}

@@ -13,7 +13,7 @@ from bot.config import DEFAULT_LADDER
 from bot.core.model import InvoiceState
 from bot.core.policy import Plan, RequestApproval
 from bot.importer import PaymentRow
-from bot.ledger import Ledger, LedgerError, migrations
+from bot.ledger import Ledger, LedgerError, StoredMessage, migrations
 from tests.support import world
 
 NOW = world.at("2026-03-11T10:00:00+00:00")
@@ -131,3 +131,65 @@ def test_two_approvers_at_once_yield_exactly_one_decision(tmp_path, ledger):
     assert results.count("refused") == 1
     decided = ledger.approval(req["id"])
     assert decided["decided_by"] in ("ann", "bob") and decided["status"] in ("approved", "rejected")
+
+
+def to_person(ledger: Ledger, uid: int, *, client_id: str | None = "acme",
+              invoices: tuple[str, ...] = (), kind: str = "label_reply") -> int:
+    """A reply taken in and put on the review list, as ``Replies._to_person`` does."""
+    (mid,) = ledger.take_in_all([StoredMessage(
+        key=f"<r{uid}@acme.test>", role="inbox", folder="INBOX", uidvalidity=1, uid=uid,
+        message_id=f"<r{uid}@acme.test>", date=NOW, sender="ap@acme.test",
+        recipients=("ar@example.com",), subject="Re: your invoice", kind="person",
+        status="review", raw=None, client_id=client_id, invoices=invoices)], NOW)
+    assert mid is not None
+    rid = ledger.add_review(f"reply:{mid}", kind, "paid (0.75) from Acme", NOW, message=mid)
+    assert rid is not None
+    return rid
+
+
+def waiting(ledger: Ledger) -> dict[str, int | None]:
+    return {i.number: i.reply_waiting for i in ledger.planning_state(NOW, DEFAULT_LADDER).invoices}
+
+
+@pytest.fixture
+def two_clients(ledger):
+    ledger.import_invoices([world.row("B-1", "Bolt", "ap@bolt.test", date(2026, 3, 1))], NOW)
+    return ledger
+
+
+def test_a_reply_waiting_for_a_person_marks_the_invoices_it_names_until_it_is_decided(two_clients):
+    ledger = two_clients
+    rid = to_person(ledger, 1, invoices=("A-1",))
+    assert waiting(ledger) == {"A-1": rid, "A-2": None, "B-1": None}
+    # the loaders the outbox's re-check and `why` use say the same
+    assert ledger.invoice("A-1").reply_waiting == rid
+    assert [i.reply_waiting for i in ledger.invoices(["A-1", "A-2"])] == [rid, None]
+    assert ledger.invoice("A-1").state == InvoiceState.OPEN   # a hold, not a state
+    assert ledger.resolve_review(rid, actor="sam", resolution="other", now=NOW)
+    assert waiting(ledger) == {"A-1": None, "A-2": None, "B-1": None}
+
+
+def test_a_reply_naming_no_invoice_marks_every_invoice_of_its_client(two_clients):
+    ledger = two_clients
+    rid = to_person(ledger, 1)
+    assert waiting(ledger) == {"A-1": rid, "A-2": rid, "B-1": None}
+    assert [i.reply_waiting for i in ledger.invoices_of("acme")] == [rid, rid]
+
+
+def test_a_reply_matched_to_no_client_and_other_review_items_mark_nothing(two_clients):
+    ledger = two_clients
+    to_person(ledger, 1, client_id=None)
+    to_person(ledger, 2, invoices=("A-1",), kind="question")
+    to_person(ledger, 3, invoices=("A-2",), kind="bounce")
+    assert waiting(ledger) == {"A-1": None, "A-2": None, "B-1": None}
+
+
+def test_the_oldest_waiting_reply_is_the_one_named(two_clients):
+    ledger = two_clients
+    first = to_person(ledger, 1, invoices=("A-1",))
+    second = to_person(ledger, 2, invoices=("A-1", "A-2"))
+    third = to_person(ledger, 3)
+    assert waiting(ledger) == {"A-1": first, "A-2": second, "B-1": None}
+    for rid in (first, second):
+        ledger.resolve_review(rid, actor="sam", resolution="other", now=NOW)
+    assert waiting(ledger) == {"A-1": third, "A-2": third, "B-1": None}

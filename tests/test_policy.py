@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from bot.config import DEFAULT_LADDER
 from bot.core.model import Client, Invoice, InvoiceState
-from bot.core.policy import Approved, InvoiceProgress, Rules, plan
+from bot.core.policy import Approved, InvoiceProgress, Rules, hold_reason, plan
 
 RULES = Rules(ladder=DEFAULT_LADDER, business_days=(0, 1, 2, 3, 4), window_start=time(9),
               window_end=time(17), min_interval=timedelta(days=3), max_per_week=2)
@@ -127,3 +127,23 @@ def test_a_paused_client_gets_nothing():
 def test_a_partially_paid_invoice_is_still_reminded():
     p = run([inv("A", date(2026, 3, 8), balance=Decimal("40"))])
     assert [s.invoices for s in p.sends] == [("A",)]
+
+
+def test_a_reply_waiting_for_a_person_holds_its_invoice_and_names_the_review_item():
+    due = date(2026, 3, 8)
+    p = run([inv("A", due, reply_waiting=7), inv("B", due)])
+    assert [s.invoices for s in p.sends] == [("B",)]
+    assert [(h.invoices, h.reason) for h in p.holds] == [
+        (("A",), "reminder due, but a client's reply waits for a person (review #7)")]
+
+
+def test_the_reply_hold_changes_no_state_and_ends_with_the_review_item():
+    waiting = inv("A", date(2026, 3, 8), reply_waiting=7)
+    assert waiting.state == InvoiceState.OPEN
+    assert hold_reason(waiting, ACME) == "a client's reply waits for a person (review #7)"
+    assert hold_reason(inv("A", date(2026, 3, 8)), ACME) is None
+
+
+def test_a_state_that_already_stops_reminders_is_the_reason_given_before_a_waiting_reply():
+    disputed = inv("A", date(2026, 3, 8), state=InvoiceState.DISPUTED, reply_waiting=7)
+    assert hold_reason(disputed, ACME) == "invoice is disputed"

@@ -12,9 +12,12 @@ from email.utils import format_datetime, make_msgid
 import pytest
 
 from bot.cli import main
+from bot.config import ReplyConfig
+from bot.core.classify import Label, classify
 from bot.core.model import InvoiceState
 from bot.core.policy import gate_reason
 from bot.simclock import SimulatedClock
+from bot.slack import views
 from tests.support import world
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)    # a Friday, inside the send window
@@ -22,7 +25,8 @@ ORIGINAL = "<inv-2001@billing.example.com>"          # the invoice email the rep
 
 
 def reply(body: str, *, sender: str = "Anna Berg <ap@acme.test>", subject: str = "Re: Invoice INV-2001",
-          refs: str | None = ORIGINAL, when: datetime = NOW, headers: dict[str, str] | None = None) -> bytes:
+          refs: str | None = ORIGINAL, when: datetime = NOW, headers: dict[str, str] | None = None,
+          quote: bool = True) -> bytes:
     m = EmailMessage()
     m["From"] = sender
     m["To"] = "ar@example.com"
@@ -34,8 +38,8 @@ def reply(body: str, *, sender: str = "Anna Berg <ap@acme.test>", subject: str =
         m["References"] = refs
     for k, v in (headers or {}).items():
         m[k] = v
-    m.set_content(body + "\n\nOn Mon, 16 Nov 2026 at 09:00, Example Accounts <ar@example.com> wrote:\n"
-                  "> Invoice INV-2001 is overdue. Please pay EUR 1,250.00 now.\n")
+    m.set_content(body + ("\n\nOn Mon, 16 Nov 2026 at 09:00, Example Accounts <ar@example.com> wrote:\n"
+                          "> Invoice INV-2001 is overdue. Please pay EUR 1,250.00 now.\n" if quote else "\n"))
     return m.as_bytes()
 
 
@@ -263,6 +267,86 @@ def test_review_decisions_from_the_command_line(office, capsys):
                  "--decide", "cancelled", "--as", "kim"]) == 0
     assert state(bot, "INV-2001") == InvoiceState.CANCELLED
     assert json.loads(json.dumps(bot.ledger.review(open_only=False)[0]["resolved_by"])) == "kim"
+
+
+VAGUE_CLAIM = "We paid."   # read as a payment claim, but not surely enough to act on it
+
+
+def reminded(bot) -> list[tuple[str, ...]]:
+    """The invoices each reminder that went out covered, in order."""
+    return [r.invoices for r in bot.ledger.outbox("sent") if r.kind == "reminder"]
+
+
+def test_the_vague_claim_is_read_below_the_threshold_today():
+    # if the rules ever read it surely, the tests below stop testing a reply held for a person
+    reading = classify("Re: Invoice INV-2001", VAGUE_CLAIM)
+    assert reading.label is Label.PAID and reading.confidence < ReplyConfig().act_threshold
+
+
+def test_a_reply_read_below_the_threshold_holds_reminders_for_its_invoice_until_a_person_decides(
+        office, capsys):
+    bot, clock, deliver, server, cfg = office
+    bot.ledger.import_invoices([world.row("INV-3001", "Bolt Ltd", "ap@bolt.test",
+                                          NOW.date() - timedelta(days=10))], NOW)
+    deliver(reply(VAGUE_CLAIM))
+    bot.loop.run_pass()
+    (msg,) = bot.ledger.messages(role="inbox")
+    assert msg["label"] == "paid" and msg["confidence"] < cfg.replies.act_threshold
+    (item,) = open_items(bot, "label_reply")
+    assert state(bot, "INV-2001") == InvoiceState.OPEN      # nothing changed on its own
+    # the thread names INV-2001 only: the client's other invoice and other clients go on
+    assert sorted(reminded(bot)) == [("INV-2002",), ("INV-3001",)]
+
+    clock.advance(timedelta(days=7))   # Friday 27 November: INV-2001's firm reminder is due
+    bot.loop.run_pass()
+    assert reminded(bot)[2:] == [("INV-3001",)]
+    why = f"a client's reply waits for a person (review #{item['id']})"
+    # the dry run, `arbot invoices` and Slack's `why` say so
+    config = cfg.path or _write_config(cfg)
+    assert main(["--config", str(config), "plan", "--days", "1", "--now", clock().isoformat()]) == 0
+    assert f"held     Acme GmbH (INV-2001): firm due, but {why}" in capsys.readouterr().out
+    assert main(["--config", str(config), "invoices", "--now", clock().isoformat()]) == 0
+    assert f"open (reply waits: review #{item['id']})" in capsys.readouterr().out
+    assert f"No reminder now: {why}." in views.why(bot.ledger, cfg, clock(), "INV-2001")
+
+    bot.replies.decide(item["id"], "other", actor="sam")   # nothing to act on: carry on
+    assert bot.ledger.invoice("INV-2001").reply_waiting is None
+    bot.loop.run_pass()
+    assert reminded(bot)[3:] == [("INV-2001",)]
+    assert bot.ledger.outbox("sent")[-1].items == (("INV-2001", "firm"),)
+
+
+def test_a_reminder_queued_before_the_reply_arrived_is_held_at_the_re_check(office):
+    bot, clock, deliver, server, _ = office
+    bot.reminders.plan_reminders()   # queued; the outbox has not sent it yet
+    (queued,) = bot.ledger.outbox("queued")
+    assert queued.invoices == ("INV-2001", "INV-2002")
+    deliver(reply(VAGUE_CLAIM))
+    bot.loop.run_pass()              # the reply is read before the outbox sends
+    (item,) = open_items(bot, "label_reply")
+    assert reminded(bot) == [("INV-2002",)]
+    assert len(server.messages) == 1
+    (withdrawn,) = [e for e in bot.ledger.history("INV-2001") if e["kind"] == "reminder_withdrawn"]
+    assert f"reply waits for a person (review #{item['id']})" in withdrawn["detail"]["reason"]
+
+    bot.replies.decide(item["id"], "other", actor="sam")
+    clock.advance(timedelta(days=3))  # Monday, the minimum interval after Friday's email
+    bot.loop.run_pass()
+    assert reminded(bot) == [("INV-2002",), ("INV-2001",)]
+
+
+def test_a_vague_reply_outside_the_thread_holds_every_open_invoice_of_its_sender(office):
+    bot, clock, deliver, server, _ = office
+    deliver(reply(VAGUE_CLAIM, subject="Re: your email", refs=None, quote=False))
+    bot.loop.run_pass()
+    (msg,) = bot.ledger.messages(role="inbox")
+    # known only by its sender: it may be about any of the client's open invoices
+    assert msg["client_id"] == "acme gmbh" and msg["invoices"] == ["INV-2001", "INV-2002"]
+    (item,) = open_items(bot, "label_reply")
+    assert server.messages == []
+    bot.replies.decide(item["id"], "other", actor="sam")
+    bot.loop.run_pass()
+    assert reminded(bot) == [("INV-2001", "INV-2002")]
 
 
 def _write_config(cfg) -> str:

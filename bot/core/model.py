@@ -89,6 +89,10 @@ class Invoice:
     pdf_path: str | None = None
     message_id: str | None = None  # Message-ID of the original invoice email, for threading
     promised_date: date | None = None
+    # The id of an open review item about a client's reply that concerns this invoice: the
+    # reply was not certain enough to act on its own, so reminders wait for a person's
+    # decision (a hold read from the review list, not a state: the state does not change).
+    reply_waiting: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -130,6 +130,9 @@ def hold_reason(invoice: Invoice, client: Client) -> str | None:
         return "client is paused"
     if invoice.paused:
         return "invoice is paused"
+    if invoice.reply_waiting is not None:
+        # a careful credit controller never reminds over a reply nobody has read yet
+        return f"a client's reply waits for a person (review #{invoice.reply_waiting})"
     return None
 
 
