@@ -326,6 +326,56 @@ def test_a_forward_inside_the_client_is_other():
     assert r.label is Label.OTHER
 
 
+def test_a_forward_that_asks_us_something_is_a_question():
+    r = classify("FW: Payment reminder",
+                 "Not sure this one is ours. Is it for the Leeds site or the York one? "
+                 "Could you tell me the delivery address?", sent=SENT)
+    assert r.label is Label.QUESTION
+
+
+@pytest.mark.parametrize(("label", "text"), [
+    # a mismatch described, never named
+    ("dispute", "The delivery note says 12 crates. You billed 20."),
+    ("dispute", "Our count is 3 visits, not 5. Please correct."),
+    ("dispute", "That's not what we agreed. The quote was a fixed fee."),
+    ("dispute", "The service credit for the outage is not reflected on this invoice."),
+    ("dispute", "Sure, I'll pay for 30 boxes when 18 turned up."),
+    ("dispute", "Fix the hourly rate and we'll pay it the same day."),
+    ("dispute", "The order was cancelled before dispatch, there is nothing to pay."),
+    ("dispute", "Ce n'est pas ce qui était convenu, merci de refaire la facture."),
+    ("dispute", "Die abgerechnete Menge passt nicht, bitte schicken Sie eine Korrekturrechnung."),
+    # paid in few words
+    ("paid", "Check 4471 cleared on our side last week, so you have the funds."),
+    ("paid", "We show this as paid on 5/3, cheque 4471 - can you look again?"),
+    ("paid", "Net amount of £1,204.50 went to you on the 13th."),
+    ("paid", "Ist seit gestern raus."),
+    # promise in few words
+    ("promise", "End of next week at the latest."),
+    ("promise", "Our next ACH cycle is the 1st and you're on it."),
+    ("promise", "It's pencilled in for Thursday's cheque run."),
+    ("promise", "Sorry, it slipped. I'll push it through tomorrow morning."),
+    ("promise", "Staat ingepland voor de betaalrun van volgende week."),
+    ("promise", "Le bon à payer est signé, ce sera réglé d'ici la fin du mois."),
+    # asking, not contesting or paying
+    ("question", "Does this total already include credit note CN-118, or is that still to come?"),
+    ("question", "Is the 2,400 gross or net of the early-payment discount?"),
+    ("question", "what was the delivery date on this? we need it for the month end."),
+    # other
+    ("other", "I no longer handle this account - try Priya in accounts payables."),
+    ("other", "Jan is taking over supplier payments, please send this to him going forward."),
+    ("other", "Our bank details have been updated. Please send all payments to the new account below."),
+    ("other", "I think I got this by mistake, I work in marketing."),
+    ("other", "Lena - are we still using this courier after January?"),
+])
+def test_short_and_indirect_wordings(label, text):
+    assert read(text).value == label
+
+
+def test_a_word_that_only_looks_like_paying_is_not_a_promise():
+    # "payables" is a department and "try" a suggestion: nobody promises anything here
+    assert read("Try Omar in payables for this one.") is not Label.PROMISE
+
+
 def test_a_request_for_a_copy_is_a_question_marked_as_such():
     r = classify("Re: reminder", "Could you please send us a copy of the invoice?", sent=SENT)
     assert r.label is Label.QUESTION and r.copy_request

@@ -94,7 +94,7 @@ _FUTURE = re.compile(
 # a future tense or a plan in the same sentence, stronger than a time word
 _WILL = re.compile(
     r"\b(?:will|'ll|shall|going to|gonna|werden|wird|werde|allons|vais|va|vont|sera|seront|vamos a|voy a|va a|zullen|zal|gaan|ga|wordt|worden)\b"
-    r"|\b(?:hope|hoping|plan|planning|expect|expecting|intend|aim|aiming|try|trying|hoffen|hoffe|planen|geplant|vorgesehen"
+    r"|\b(?:hope|hoping|plan|planning|expect|expecting|intend|aim|aiming|try to|trying to|hoffen|hoffe|planen|geplant|vorgesehen"
     r"|esperons|espere|prevoyons|prevu|comptons|esperamos|espero|pensamos|intentaremos|previsto|hopen|hoop|verwachten|verwacht"
     r"|proberen|van plan|gepland)\b"
     r"|\b(?:paier|payer|regler|virer|verser|effectuer|solder|enverr|procederer|fer)(?:ai|a|ons|ont)\b"
@@ -110,7 +110,7 @@ _PAST_VERB = re.compile(
     r"|ist raus|ist erfolgt|wurde|haben|habe|a ete|ont ete|left|came|submitted|posted|mailed|executed|effected|cut"
     r"|est parti|hemos|se realizo|se hizo|hebben|heb|heeft|is verstuurd|gedaan)\b")
 _PAST_SURE = re.compile(
-    r"\b(?:yesterday|already|ago|last (?:week|month)|gestern|bereits|schon|hier|deja|ayer|gisteren|reeds"
+    r"\b(?:yesterday|already|ago|last (?:week|month)|gestern|bereits|schon|hier|deja|ayer|gisteren|reeds|ist\b[^.!?\n]{0,25}\braus"
     r"|letzte (?:woche|monat)|(?:la )?semaine (?:derniere|passee)|le mois (?:dernier|passe)|(?:la )?semana pasada|el mes pasado"
     r"|vorige (?:week|maand)|afgelopen (?:week|maand))\b")
 # a day still to come, named outright: it outweighs a past participle ("Morgen betaald", "lo dejamos pagado a final de mes")
@@ -123,7 +123,7 @@ _FUTURE_SURE = re.compile(
 _CLAUSE = re.compile(rf"(?:[^.!?\n,;:]|(?<=\d)[.,](?=\d)|{_DAY_DOT}|\.(?=\w))+")
 _STOP = re.compile(rf"[!?\n]|(?!{_DAY_DOT})\.(?!\w)")
 _SENTENCE = re.compile(rf"(?:[^.!?\n]|(?<=\d)\.(?=\d)|{_DAY_DOT}|\.(?=\w))+")
-_NEGATION = re.compile(r"\b(?:not|n't|never|nicht|kein\w*|nie|pas|jamais|no|nunca|niet|geen|nooit)\b|n't\b")
+_NEGATION = re.compile(r"\b(?:not|n't|never|nicht|kein\w*|nie|pas|jamais|no(?!\s*$)|nunca|niet|geen|nooit)\b|n't\b")
 # a payment word in the past: a claim that it was made, when nothing in the clause doubts it
 _PAID_FORM = re.compile(
     r"\b(?:paid|settled|transferred|wired|remitted|bezahlt|uberwiesen|beglichen|gezahlt|angewiesen|erledigt"
@@ -160,7 +160,8 @@ _SCHEDULED = re.compile(
     r"|programm\w*|planifie\w*|prevu\w*|gepland|ingepland|goedgekeurd|aprobad\w*|agendad\w*)\b")
 _MODAL = re.compile(r"\b(?:can|could|should|must|need to|needs to|has to|have to|would|to) be\b|\bplease\b|\bkindly\b"
                     r"|\b(?:can|could|may|must|will|would) (?:only |not |never )?pay\b"
-                    r"|\b(?:need|needs|needed) (?:your|a|the|our)\b")
+                    r"|\b(?:need|needs|needed) (?:your|a|the|our)\b"
+                    r"|\b(?:are|get|gets) (?:released|sent|issued|mailed|cut|printed)\b")   # what usually happens
 # "some of these might already have been paid": a guess, not a claim
 _HEDGE = re.compile(r"\b(?:might|may have|maybe|perhaps|possibly|probably|not sure|vielleicht|eventuell|moglicherweise|peut-etre"
                     r"|quizas|quiza|tal vez|misschien|wellicht|mogelijk)\b")
@@ -171,12 +172,12 @@ _DOUBT = re.compile(r"\b(?:if|once|when|whether|until|unless|before|wenn|sobald|
                     r"|als|zodra|of (?:het|u|we|wij|jullie|ze|die|deze)|tot|indien)\b")
 # any word about paying, in any tense
 _PAY_ANY = re.compile(
-    r"\b(?:pay|paid|payed|paying|payment|settle|settled|transfer|wire|remit|cheque|(?:a|the|our|your) check|check (?:no|number|#)"
+    r"\b(?:pay(?!ables?\b)|paid|payed|paying|payment|settle|settled|transfer|wire|remit|cheque|(?:a|the|our|your) check|check (?:no|number|#)"
     r"|funds|taken care of|take care of|send it over|get (?:it|this|that) (?:over|paid|sorted)|get to (?:it|this|that)"
     r"|sort (?:it|this|that) out|clear(?:ing)? (?:the |this |that |it |our )?(?:full |remaining |outstanding )?(?:rest|balance|invoice|amount)"
     r"|clear (?:it|this)|(?:credited|transferred) to (?:your|the) account|(?:hit|reach|be in) your (?:bank |bank account|account)"
     r"|in the (?:payment |next |weekly |monthly )?(?:queue|batch|run)|goe?s? out|going out|bizum|paypal|standing order"
-    r"|release (?:it|this|the (?:payment|funds|money|balance|invoice))|released)"
+    r"|release (?:it|this|the (?:payment|funds|money|balance|invoice))|released|set (?:it|both|them|this|that|the (?:payment|transfer)s?) up|push (?:it|this|that|the payment) through)"
     r"|\b(?:zahl|bezahl|uberweis|uberwies|begleich|beglich|anweis|ausgleich|zahllauf)\w*|\braus\b|\bkummern uns\b|\bdarum kummern\b|\bdauerauftrag\b"
     r"|\b(?:paie|paye|payer|paiement|regl|vire|virer|virement|verse|verser|versement|solde|acompte)\w*|\b(?:nous|je) (?:nous en|m'en) occup"
     r"|\b(?:pag|abon|transferi|transferencia|liquid|deposit|ingres|remesa)\w*|\bnos encargamos\b"
@@ -204,7 +205,14 @@ _PAID = (
     (1.0, r"\b(?:paid|settled) (?:via|by|through|online|with|using) (?:ach|eft|wire|bank|check|cheque|credit card|card|paypal|bacs|sepa)\b"),
     (0.9, r"\b(?:you should (?:have|already have) (?:received|gotten|got)|should have (?:reached|arrived|cleared))\b"),
     (0.9, r"\b(?:has|have) been taken care of\b|\bwent out (?:on|yesterday|today|last)\b|\bcleared (?:our|the) bank\b"),
-    (0.8, r"\b(?:confirmation|transaction|reference|trace) (?:no\.?|number|#|id)\b"),
+    (0.8, r"\b(?:confirmation|transaction|reference|trace) (?:no\.?|number|#|id)\b|\b(?:ach|wire|fedwire|imad) trace\b"),
+    (1.0, r"\b(?:we|i) (?:show|have) (?:this|it|that|the invoice) (?:as )?(?:paid|settled|cleared)\b"
+          r"|\b(?:our|my) records show (?:this|it|that|the invoice) (?:as )?(?:paid|settled)\b"
+          r"|\b(?:check|cheque|payment|wire|transfer)(?: no\.?| number| #)? ?\d* (?:cleared|was cashed|has been cashed|was deposited)\b"
+          r"|\byou(?:'ve| have) (?:got|received) (?:the|our) (?:funds|money|payment)\b"),
+    (0.9, rf"\b(?:payment|wire|transfer|check|cheque|funds|money|it|ach|remittance|bacs|eft|balance|amount|sum|total)\b{_W}\bwent (?:out|to you|across)\b"
+          r"|(?:\A|[-:.\n] ?)\s*went out\b|\bwent in(?:to)? (?:our|the) (?:bank'?s? |bulk |payment |bacs |ach )*(?:file|run|batch)\b"),
+    (0.9, r"\A\W*(?:all )?(?:done|erledigt|c'est fait|fait|hecho|gedaan|geregeld)\W*(?:\n|\Z)"),
     (0.6, r"\bpaid in full\b"),
     (1.0, r"\b(?:was|were|has been|have been|got) (?:already |just )?(?:remitted|wired|transferred|initiated|released|processed|settled|paid|cleared)\b"),
     (1.0, r"\b(?:made|sent|initiated|did|completed|submitted|scheduled and sent) (?:a |the |our |an? )?(?:part(?:ial)? |full |final |bank |online )?"
@@ -226,7 +234,7 @@ _PAID = (
     (1.0, r"\b(?:zahlungsbestatigung|uberweisungsbeleg|zahlungsnachweis|zahlungseingang bestatigt)\b"
           r"|\b(?:anbei|beigefugt|im anhang)\b[^.!?\n]{0,30}\bzahlungsavis\b|\bzahlungsavis (?:anbei|im anhang|beigefugt)\b"),
     (1.0, r"\b(?:ist|sind|wurde) (?:bereits |schon |gestern |heute )*(?:raus|rausgegangen|rausgeschickt|erledigt)\b"
-          r"|\brausgegangen\b"),
+          r"|\brausgegangen\b|\bist\b[^.!?\n]{0,25}\braus\b"),
     # fr
     (1.0, rf"\b(?:avons|ai|a|ont|deja|bien|hier|aujourd'hui){_W} (?:paye|payee|regle|reglee|vire|viree|acquitte|solde)\b"),
     (1.0, r"\b(?:virement|paiement|reglement|versement)(?: a| ont)?(?: bien| deja)?(?: ete)? (?:effectue|envoye|emis|execute|realise|passe)s?\b"),
@@ -299,6 +307,11 @@ _PROMISE = (
           r"|en tramite|en proceso|in behandeling|wordt verwerkt)\b"),
     (1.0, r"\byou(?:'ll| will| should) (?:have|get|receive) (?:it|this|them|the (?:money|payment|funds|balance|check|cheque))\b"),
     (0.9, r"\b(?:could|can|may) (?:we|i) have (?:until|till|another|a few|more|two|three|an extra)\b"),
+    (1.0, r"\byou(?:'re| are) (?:on|in|included in) (?:it|the (?:list|run|batch|cycle|file))\b|\bpencil+ed in\b"
+          r"|\bin the queue for\b|\b(?:next|upcoming) (?:disbursement|ach|eft|bacs|check|cheque) (?:list|cycle|run|batch)\b"
+          r"|\A\W*approved[,.;]? (?:and )?(?:processing|in process|being processed)\b"),
+    (0.9, rf"\b(?:{_DAYS}|week|month|tomorrow|\d{{1,2}}(?:st|nd|rd|th)?)\b[^.!?\n]{{0,20}}\b(?:at the )?latest\b|\blatest (?:by|on)\b"
+          r"|\bspatestens\b|\bau plus tard\b|\ba mas tardar\b|\buiterlijk\b"),
     (0.6, r"\b(?:give|grant|allow) us (?:until|till|another|a few|more|two|three|an extra)\b|\b(?:more|extra|additional) time to pay\b"),
     # de
     (1.0, rf"\b(?:werden|wird|werde){_S}\b(?:bezahlen|uberweisen|begleichen|zahlen|anweisen|ausgleichen|veranlassen"
@@ -325,6 +338,7 @@ _PROMISE = (
     (1.0, rf"\b(?:we|wij|ik) (?:zullen|gaan|zal|ga){_S}\b(?:betalen|overmaken|voldoen|overboeken|betaald|overgemaakt|voldaan)\b"),
     (0.9, r"\b(?:betalen|maken|voldoen) (?:we|wij|ik)\b|\b(?:we|wij|ik) (?:betalen|maken .{0,30}over|voldoen)\b"),
     (1.0, r"\b(?:betaling|overboeking)(?: volgt| wordt| zal)\b|\bwordt .{0,30}(?:betaald|overgemaakt|voldaan)\b"),
+    (1.0, r"\b(?:ingepland|eingeplant|vorgemerkt)\b[^.!?\n]{0,40}\b(?:betaalrun|betaling|zahlung|zahllauf)|\b(?:staat|staan) (?:\w+ )?ingepland\b"),
     (0.8, r"\bbetalingsregeling\b|\bin (?:twee|drie|vier|\d) (?:termijnen|delen)\b|\bvolgende betaalrun\b"),
 )
 
@@ -343,7 +357,7 @@ _DISPUTE = (
           r" (?:goods|items?|units?|parts?|products?|delivery|shipment|pallets?|work|service)\b"),
     (0.9, r"\bnot (?:as|what we) (?:ordered|agreed|quoted|contracted)\b|\bdoes(?:n't| not) match (?:the|our) (?:po|purchase order|quote|contract|agreement)\b"),
     (0.9, r"\b(?:credit note|credit memo|corrected invoice|revised invoice|issue a credit)\b"),
-    (1.0, r"\b(?:withhold|withholding|hold back|holding back|hold off on|refuse to pay|won't pay|will not pay|not going to pay)\b"),
+    (1.0, r"\b(?:withhold|(?<!backup )withholding(?! tax)|hold back|holding back|hold off on|refuse to pay|won't pay|will not pay|not going to pay)\b"),
     (0.9, r"\b(?:cancel+ed|terminated) (?:the |our |this )?(?:order|contract|subscription|service|agreement|booking)\b"),
     (0.9, r"\b(?:not our|isn't ours|not ours|not for us|wrong (?:company|entity|customer|address|recipient))\b"),
     (1.0, r"\b(?:once|when|after|until|til|till|as soon as|only if|provided)\b[^.!?\n]{0,60}\b(?:replaced|fixed|fix|repair|replace|credited|corrected"
@@ -373,7 +387,7 @@ _DISPUTE = (
     (1.0, r"\b(?:we|i) (?:returned|sent back|cancel+ed|terminated|rejected)\b"),
     (0.9, r"\b(?:billed|charged|invoiced) (?:us |me )?(?:for|twice|incorrectly|wrongly|in error|the wrong)\b"),
     (0.9, r"\b(?:was|were|is|are) (?:supposed|meant) to be\b|\b(?:agreed|quoted|contracted) (?:price|rate|amount|fee)\b"),
-    (0.6, r"\b(?:incorrect|inaccurate|erroneous|mistake|in error|wrong(?! (?:person|contact|place|department|e-?mail|inbox))|error)\b"),
+    (0.6, r"\b(?:incorrect|inaccurate|erroneous|(?<!by )mistake|in error|wrong(?! (?:person|contact|place|department|e-?mail|inbox))|error)\b"),
     (0.6, r"\b(?:falsch|fehler\w*|unrichtig|erreur|errone\w*|inexact\w*|error(?:es)?|incorrect[oa]s?|equivocad[oa]|fout(?:ief)?|onjuist|niet correct)\b"),
     (0.6, r"\b(?:never (?:arrived|came|turned up)|not (?:yet )?(?:delivered|arrived)|still waiting for (?:the )?(?:delivery|goods|parts|order))\b"
           r"|\b(?:nicht|noch nicht|nie) (?:geliefert|angekommen)\b|\b(?:pas|jamais) (?:ete )?(?:livre|recu la marchandise|arrive)\w*"
@@ -392,13 +406,32 @@ _DISPUTE = (
           r"|\bonly (?:received|got) (?:half|part|some|\d+)\b|\breceived only (?:half|part|some|\d+)\b"),
     (0.9, r"\b(?:deduct|deducting|set off|offset)\b|\b(?:was|were) told\b[^.!?\n]{0,60}\bfree\b"),
     (0.9, r"\bwhy (?:are|am|were|was|have|has) (?:we|i|you) (?:being |been )?(?:billed|charged|invoiced)\b"),
+    (0.6, r"\b(?:you|they)(?:'ve| have)? (?:billed|charged|invoiced)\b|\b(?:sie|ihr) (?:berechnen|berechnet|stellen [^.!?\n]{0,20}in rechnung)\b"
+          r"|\bvous (?:facturez|avez facture)\b|\b(?:nos )?(?:cobrais|cobran|facturais|facturan|han facturado|habeis facturado)\b"
+          r"|\b(?:u|jullie) (?:rekent|rekenen|factureert|factureren|heeft gefactureerd|hebben gefactureerd)\b"),
+    (0.9, r"(?<![\d/])\d[\d.,]*(?: ?%| [a-z]+(?:/[a-z]+)?)?,? not (?:the )?[$€£]?\d"),
+    (1.0, r"\bnot what (?:we|was|had been) (?:agreed|quoted|ordered|discussed)\b|\bthat(?:'s| is) not what (?:we|was)\b"
+          r"|\bpas ce qui (?:etait|a ete|avait ete) (?:convenu|prevu|commande)\b|\bno es lo que (?:acordamos|se acordo|pedimos)\b"
+          r"|\bnicht (?:das|was),? was (?:wir )?(?:vereinbart|bestellt)\b|\bniet wat (?:we|er) (?:afgesproken|besteld)\b"),
+    (1.0, r"\b(?:please )?void (?:this|it|that|the (?:invoice|charge|bill))\b|\bnot approving\b|\b(?:won't|will not|cannot|can't) approve\b"
+          r"|\bshort-?pa(?:y|ying|id)\b|\bis not owed\b|\bnot owed\b|\bnothing\b[^.!?\n]{0,50}\bis owed\b|\bnothing (?:to pay|to invoice|to bill|is due|owed)\b"
+          r"|\bnada que pagar\b|\brien a payer\b|\bniets te betalen\b|\bnichts zu (?:zahlen|bezahlen)\b"),
+    (1.0, r"\b(?:when|but|only|and) (?:\d+|half|some) (?:\w+ )?(?:showed up|arrived|were delivered|came|turned up)\b"),
+    (0.9, r"\b(?:didn't|did not|never|failed to) (?:show|turn) up\b|\b(?:didn't|did not) show\b|\bno-?shows?\b|\bnever came back\b"
+          r"|\bnever (?:covered|performed|provided|staffed)\b|\bniet (?:komen )?opdagen\b|\bnicht erschienen\b"
+          r"|\bstill waiting (?:on|for) (?:the |that |this |our )?(?:part|parts|repair|fix|replacement|engineer|technician)\b"),
+    (1.0, r"\b(?:fix|correct|amend|adjust|apply (?:it|the credit)|resend|reissue|send (?:us |me )?(?:the |a )?(?:corrected|revised|new) \w+)\b"
+          r"[^.!?\n]{0,40}\band (?:i|we)(?:'ll| will)\b|\b(?:on|against|with) (?:a|the) (?:corrected|revised) (?:invoice|bill|statement)\b"
+          r"|\bapply (?:it|the credit|that credit) and resend\b"),
+    (1.0, r"\b(?:the )?only (?:thing|amount|part) (?:we|i) owe\b|\bwas a fixed (?:bid|price|fee|quote)\b|\bstop sending (?:\w+ )?(?:invoices|bills)\b"),
+    (0.9, r"\b(?:is not|isn't|are not|aren't|not) (?:on|reflected (?:on|in))? ?(?:this|the) invoice\b|\bnot reflected\b"),
     (0.9, r"\b(?:damaged|defective|faulty|broken)\b|\b(?:was|were|has been|had been) cancel+ed\b|\bfix the (?:fault|problem|issue|defect)\b"),
     # de
     (1.0, r"\b(?:rechnung|betrag|preis|summe|menge|stundenzahl|abrechnung)\w* (?:ist|sind|scheint|erscheint|war)(?: leider| uns)?"
           r" (?:falsch|fehlerhaft|nicht korrekt|nicht richtig|zu hoch|unrichtig|uberhoht)\b"),
     (1.0, r"\b(?:nicht|nie|niemals) (?:bestellt|erhalten|geliefert|vereinbart|beauftragt|abgenommen|bestatigt)\b"),
     (1.0, r"\b(?:widersprechen|widerspruch|reklamier\w*|reklamation|beanstand\w*|mangelrug\w*|bestreiten|einspruch)\b"),
-    (0.9, r"\b(?:gutschrift|korrigierte rechnung|rechnungskorrektur|stornorechnung)\b"),
+    (0.9, r"\b(?:gutschrift|korrigierte rechnung|rechnungskorrektur|stornorechnung|korrekturrechnung)\b|\bpasst nicht\b"),
     (1.0, r"\b(?:beschadigt\w*|defekt\w*|mangelhaft\w*|kaputt\w*|unvollstandig\w*)\b"),
     (0.9, r"\b(?:es )?(?:fehlen|fehlt|fehlten)\b(?! nur noch)"),
     (1.0, r"\bist doppelt\b|\bbereits (?:mit \S+ \S+ )?(?:verrechnet|abgerechnet|in rechnung gestellt)\b"),
@@ -418,7 +451,7 @@ _DISPUTE = (
     (1.0, r"\bn'(?:avons|ai|a) (?:jamais |pas )?(?:commande|recu|accepte|signe|valide|demande)\b(?! (?:la|votre|de|cette|une) facture)"),
     (1.0, r"\b(?:corriger|rectifier|annuler) (?:la|votre|cette) facture\b|\bversion corrigee\b|\bnote de credit\b|\bn'est (?:donc )?plus (?:due|exigible)\b"),
     (1.0, r"\b(?:contest\w*|litige|reclamation|desaccord|pas d'accord)\b"),
-    (0.9, r"\b(?:un avoir|d'avoir|l'avoir|facture rectificative|facture corrigee)\b"),
+    (0.9, r"\b(?:un avoir|d'avoir|l'avoir|facture rectificative|facture corrigee)\b|\brefaire (?:la|cette|votre) facture\b"),
     (1.0, r"\b(?:endommage\w*|defectueu\w*|abime\w*|casse\w*|manquant\w*|non conforme\w*|pas conforme\w*|(?:livraison|commande) incomplete)\b"),
     (1.0, r"\b(?:facture\w* deux fois|double facturation|en double|factures? en doublon)\b"),
     (0.9, r"\b(?:annule\w*|resilie\w*)\b"),
@@ -438,7 +471,7 @@ _DISPUTE = (
     (0.9, r"\b(?:nota de (?:credito|abono)|factura rectificativa|factura corregida)\b"),
     (1.0, r"\b(?:danad\w*|defectuos\w*|rot[oa]s?|estropead\w*|faltan|(?<!sin )falta(?:ba|ban)?|incomplet[oa]s?)\b"),
     (1.0, r"\b(?:facturado dos veces|cobrado dos veces|(?:cobraron|facturaron|cobran) (?:dos veces|de mas)|duplicad\w*)\b"),
-    (0.9, r"\b(?:cancelad\w*|anulad\w*)\b"),
+    (0.9, r"\b(?:cancelad\w*|anulad\w*|se anulo|anulamos|cancelamos)\b"),
     (1.0, r"\bno nos corresponde\b|\b(?:nunca|no) (?:contratamos|pedimos|solicitamos|encargamos)\b|\b(?:no estamos conformes|disconformes?)\b"
           r"|\ben mal estado\b|\berror en la factura\b|\bdescuento acordado\b|\bno (?:nos )?(?:corresponde|pertenece)\b"),
     (1.0, r"\bno nos consta (?:la|el)\b|\bno cuadra\w*|\blecturas estimadas\b|\bno (?:estamos|estan) de acuerdo\b"),
@@ -494,10 +527,12 @@ _QUESTION = (
     (0.9, r"\b(?:po|purchase order) (?:number|no\.?|#)|\bpo\b|\bpurchase order\b|\bw-?9\b|\bw-?8\b|\bvat (?:number|id|reg)|\btax (?:id|form|exempt|number)\b"),
     (0.9, r"\bwhat (?:is|are|was|were) (?:this|these|the|that) (?:invoice|charge|amount|fee|item|line)s?\b|\bwhat (?:is|was) (?:it|this) for\b"),
     (0.8, r"\b(?:could|can|would|will) you (?:please |kindly )?(?:clarify|explain|confirm|tell|let (?:me|us) know|advise|check|send|provide|help|look)\b"),
-    (0.7, r"\b(?:which|what|who|where|when|how|why) (?:invoice|amount|account|address|person|department|do|does|did|should|is|are|can|would|much)\b"),
+    (0.7, r"(?<!, )\b(?:which|what|who|where|when|how|why) (?:invoice|amount|account|address|person|department|do|does|did|should|is|are|can|would|much)\b"),
     (0.6, r"\b(?:i|we) (?:have|had) a question\b|\bquestion (?:about|regarding|on)\b|\bplease advise\b|\bbreakdown\b|\bstatement of account\b|\bstatement\b"),
     (0.8, r"\b(?:please|pls|kindly) (?:send|resend|provide|forward|confirm|clarify|explain|let (?:me|us) know|advise|tell)\b"),
-    (0.8, r"\b(?:i|we) (?:need|require|would like|'d like|want) (?:a|an|the|your|to know|to confirm|to understand|clarification|more information|details)\b"),
+    (0.8, r"\b(?:i|we)(?:'ll| will| would)? (?:need|require|would like|'d like|want) (?:a|an|the|your|to know|to confirm|to understand|clarification|more information|details)\b"
+          r"|(?:^|[.!?\n]\s*)need (?:the |a |an |some |your )?(?:backup|copies|copy|documentation|details|proof|support|the)\b"),
+    (0.8, r"\b(?:gross or net|net or gross)\b|\b(?:is|was|are) (?:it|this|that) (?:for|the)\b[^?\n]{0,80}\bor\b[^?\n]{0,60}\?"),
     (0.8, r"\b(?:how|where) (?:do|can|should|would) (?:i|we) (?:pay|send|remit|wire|submit|get)\b|\b(?:do you|can you) accept\b|\bpayment (?:methods?|options|instructions)\b"),
     (0.7, r"\b(?:wire|payment|remittance|billing|mailing) (?:instructions|address|details|information)\b|\b(?:ein|tax id|taxpayer)\b"),
     (0.8, r"\b(?:we|i) (?:need|require)\b[^.!?\n]{0,40}\b(?:certificate|w-?9|form|details|po|purchase order|document|number|copy)"
@@ -532,6 +567,8 @@ _OUT_OF_OFFICE = (
     (1.0, r"\bout of (?:the )?office\b|\bout-of-office\b|\booo\b"),
     (1.0, r"\b(?:on|currently on|away on) (?:annual |parental |maternity |paternity |sick |medical |holiday |vacation |business )?"
           r"(?:leave|vacation|holiday|holidays|business travel|a business trip|sabbatical)\b"),
+    (0.9, r"\b(?:i'll|i will) (?:get back to you|reply|respond|answer) (?:when|once|as soon as) (?:i'm|i am|i get|i return|i'm back)(?: back| home)?\b"
+          r"|\bwith (?:no|limited|patchy) (?:signal|reception|phone signal|internet|connectivity)\b"),
     (0.9, r"\baway from (?:the|my) (?:office|desk)\b|\b(?:limited|no|intermittent) access to (?:my )?e-?mail\b|\bcurrently (?:away|travel+ing|out)\b"),
     (0.8, r"\b(?:i will be|i'll be|i am|i'm|will be) (?:back|returning|out|away|travel+ing|unavailable|absent)\b|\breturn(?:ing)? (?:on|to the office)\b"),
     (0.6, r"\b(?:automatic|auto)[- ]?(?:reply|response)\b|\bautoreply\b"),
@@ -561,7 +598,7 @@ _AUTOMATIC_OTHER = (
     (0.9, r"\b(?:ticket|case|request|incident)(?: number| no\.?| id)? ?#? ?[a-z]*-?\d{3,}\b"
           r"|\b(?:we have|we've) received your (?:e-?mail|message|request|enquiry|inquiry)\b"
           r"|\bthis is an automated (?:message|response|reply)\b|\bdo not reply to this\b"),
-    (1.0, r"\b(?:unsubscribe|remove (?:me|us) from|stop (?:sending|emailing)|opt out|take (?:me|us) off)\b"),
+    (1.0, r"\b(?:unsubscribe|remove (?:me|us) from|stop (?:sending|emailing)(?! (?:\w+ )?(?:invoices|bills|charges))|opt out|take (?:me|us) off)\b"),
     (1.0, r"\bhas invited you to\b|\b(?:microsoft teams|zoom|webex|google meet) meeting\b|\bjoin (?:on your computer|the meeting)\b"
           r"|\bplease update your records\b|\b(?:e-?mail )?address(?:es)? (?:is|are|will) chang\w*|\bwill change from\b"
           r"|\beingangsbestatigung\b|\bautomatisch (?:versandt|erstellt|generiert)\b|\bautomatically generated\b"),
@@ -575,7 +612,11 @@ _AUTOMATIC_OTHER = (
           r"|\bwe hebben uw (?:bericht|e-?mail|verzoek|aanvraag) ontvangen\b|\bafmelden\b"),
     (1.0, r"\b(?:will not|won't) be (?:read|monitored|answered|processed)\b|\b(?:outgoing|outbound) (?:notifications|messages|mail) only\b"
           r"|\b(?:i|he|she) (?:have|has) left\b|\bthis account will be (?:closed|deleted)\b|\b(?:we )?aim to (?:respond|reply)\b"
-          r"|\bnot (?:the right|responsible for|in charge of)\b"),
+          r"|\bnot (?:the right|responsible for|in charge of)\b|\bno longer (?:handle|deal with|look after|manage|process)\b"
+          r"|\b(?:is|will be) taking over\b|\bnot read by (?:staff|anyone|a person|humans?)\b|\bare not (?:answered|read|monitored)\b"
+          r"|\b(?:got|received|sent) (?:this|it) (?:by mistake|in error)\b|\bdon't deal with\b"),
+    (1.0, r"\b(?:bank(?:ing)?|account|payment) (?:details|information|instructions) (?:have|has) (?:been )?(?:updated|changed)\b"
+          r"|\bnew (?:bank )?account (?:below|details)\b"),
     (0.9, r"\b(?:supplier|vendor) (?:self-service )?portal\b|\bleveranciersportaal\b|\bportal de proveedores\b"
           r"|\bportail (?:des )?fournisseurs\b|\blieferantenportal\b"),
     (1.0, r"\bniet meer in gebruik\b|\b(?:wordt|worden) niet (?:gelezen|bekeken|beantwoord)\b|\bga niet over\b"
@@ -601,7 +642,8 @@ _BOUNCE = (
           r"|does not exist|is full|quota exceeded)|address (?:not found|rejected)|does not exist|over quota|unknown (?:user|recipient)"
           r"|recipientnotfound|resolver\.adr|host or domain name not found|domain (?:not found|does not exist))\b"),
     (1.0, r"\b(?:delivery (?:has been |is )?delayed|delivery delay|still (?:not been )?undelivered|not yet been delivered"
-          r"|will (?:continue to )?(?:retry|try again)|delivery incomplete)\b"),
+          r"|will (?:continue to )?(?:retry|try again)|delivery incomplete|has not been delivered yet|keeps? retrying"
+          r"|could not send message for past)\b"),
     (0.8, r"\b(?:5\.\d{1,3}\.\d{1,3}|4\.\d{1,3}\.\d{1,3})\b|\b(?:550|551|552|553|554|450|451|452)[ -]"),
     (1.0, r"\b(?:unzustellbar|nicht zugestellt|konnte nicht zugestellt|zustellung (?:fehlgeschlagen|verzogert|gescheitert))\b"),
     (1.0, r"\b(?:no pudo entregarse|no (?:se )?ha podido entregar(?:se)?|seguira intentando|aucune nouvelle tentative"
@@ -613,7 +655,7 @@ _BOUNCE = (
 
 _AUTO_SUBJECT = re.compile(
     r"^\s*(?:\[auto\]|automatic reply|betriebsferien|betriebsurlaub|fermeture annuelle|vakantiesluiting|auto(?:matic)?[- ]?(?:reply|response)|out of (?:the )?office|ooo\b|abwesenheit|automatische antwort"
-    r"|reponse automatique|absence|respuesta automatica|fuera de la oficina|automatisch antwoord|afwezig)", re.I)
+    r"|reponse automatique|absence|vacation reply|respuesta automatica|fuera de la oficina|automatisch antwoord|afwezig)", re.I)
 _BOUNCE_SUBJECT = re.compile(
     r"^\s*(?:undeliver|delivery status notification|mail delivery|returned mail|failure notice|delivery (?:failure|delayed|notification)"
     r"|unzustellbar|non remis|no se puede entregar|onbestelbaar|retraso en la entrega|message non (?:delivre|remis)|nicht zustellbar|warning: message|message not delivered|nondeliverable"
@@ -659,6 +701,7 @@ class _Hit:
     weight: float
     phrase: str
     start: int = -1
+    end: int = -1
 
 
 def _hits(rules: Iterable[tuple[float, re.Pattern[str]]], folded: str, original: str) -> list[_Hit]:
@@ -666,7 +709,7 @@ def _hits(rules: Iterable[tuple[float, re.Pattern[str]]], folded: str, original:
     for weight, pattern in rules:
         m = pattern.search(folded)
         if m:
-            found.append(_Hit(weight, _as_written(original, folded, m.start(), m.end()), m.start()))
+            found.append(_Hit(weight, _as_written(original, folded, m.start(), m.end()), m.start(), m.end()))
     return found
 
 
@@ -687,12 +730,46 @@ def _asks(folded: str, at: int) -> bool:
     return bool(stop and stop.group() == "?" and _WH.search(folded[:at]))
 
 
+_ASKING = re.compile(
+    r"(?:\A|(?<=[.!?\n]))\s*(?:(?!\w+ ?[-,:] )[^.!?\n]{0,25}?(?: -+|:|,) |(?:hi|hello|hey|dear|morning|quick q)\w* ?[-,:]? )?"
+    r"(?:is|are|was|were|do|does|did|has|have|what|which|when|where|who|how)\b[^.!?\n]*\?")
+# "Hi Mike," / "Dev," / "Rick -" at the top: written to a colleague, not to us
+_NAMED_ASIDE = re.compile(r"\A\s*[A-Z][a-z]+ [-\u2013] ")   # "Mark - are we still using these guys?"
+_TO_A_COLLEAGUE = re.compile(r"\A\s*(?:(?i:hi|hello|hey|dear)\s+)?(?!(?i:hi|hello|hey|dear|morning|good|thanks|thank|team|all|hallo|bonjour|hola|beste)\b)"
+                             r"[A-Z][a-z]+\s*(?:,\s*\n|-|:)|\A\s*(?i:hi|hello|hey|dear)\s+[A-Z][a-z]+\s*,")
+_ABOUT_IT = re.compile(r"\b(?:this|it|that|these|those)\b")
+_ASIDE = re.compile(r" [-\u2013\u2014,] |; ")   # the dash as _by_tense sees it, a comma
+
+
+def _asked_after(folded: str, hit: _Hit) -> bool:
+    """Whether the question of the phrase's sentence only starts after it ("I show this as paid
+    on 5/3, check 118204 - can you check?")."""
+    stop = _STOP.search(folded, hit.start)
+    return bool(stop and _ASIDE.search(folded, max(hit.start, hit.end), stop.start()))
+
+
+def _asking(folded: str, original: str, hits: dict[Label, list[_Hit]]) -> None:
+    """A question put as one ("does this balance already reflect credit memo CM-3391?", "what
+    was the ship date on this?") asks about the invoice: a little more for the question, and a
+    soft complaint word inside it contests nothing."""
+    if _NAMED_ASIDE.match(original):
+        return
+    spans = [m.span() for m in _ASKING.finditer(folded) if _MONEY.search(m.group()) or _ABOUT_IT.search(m.group())]
+    if not spans:
+        return
+    hits[Label.DISPUTE] = [h for h in hits[Label.DISPUTE]
+                           if h.weight >= 1.0 or not any(a <= h.start < b for a, b in spans)]
+    a, b = spans[0]
+    hits[Label.QUESTION].append(_Hit(0.3, _as_written(original, folded, a, b).strip(), a, b))
+
+
 def _to_come(sentence: str) -> bool:
     if (_SCHEDULED.search(sentence) or _TO_BE.search(sentence)) and not _PAST_SURE.search(sentence):
         return True
     if _WILL.search(sentence) or _FUTURE_SURE.search(sentence):
         return not _PAST_SURE.search(sentence)
-    return bool(_FUTURE.search(sentence) and not _PAST.search(sentence) and not _PAST_VERB.search(sentence))
+    return bool(_FUTURE.search(sentence) and not _PAST.search(sentence) and not _PAST_VERB.search(sentence)
+                and not _PAST_SURE.search(sentence))
 
 
 def _by_tense(folded: str, original: str, hits: dict[Label, list[_Hit]]) -> None:
@@ -703,11 +780,12 @@ def _by_tense(folded: str, original: str, hits: dict[Label, list[_Hit]]) -> None
         if hit.start < 0:
             continue
         sentence, stop = _clause_at(folded, hit.start)
-        if stop == "?" and not re.search(r"\bdoch\b", sentence):
+        if stop == "?" and not re.search(r"\bdoch\b", sentence) and not _asked_after(folded, hit):
             hits[Label.PAID].remove(hit)     # "has this been paid?" asks, "hab ich doch schon bezahlt??" does not
         elif _HEDGE.search(sentence):
             hits[Label.PAID].remove(hit)
-        elif _to_come(sentence):
+        elif _to_come(sentence) or (hit.end > hit.start and _to_come(_clause_at(folded, hit.end - 1)[0])):
+            # "le bon à payer est signé, ce sera réglé": a phrase over two clauses, the later one ahead
             hits[Label.PAID].remove(hit)
             hits[Label.PROMISE].append(hit)
     if _score(hits[Label.PAID]) < 0.9:
@@ -821,6 +899,7 @@ def classify(subject: str, text: str, *, sent: datetime | None = None,
         for label in (Label.BOUNCE, Label.OUT_OF_OFFICE, Label.OTHER, Label.DISPUTE, Label.PAID):
             hits[label] += _hits(_RULES[label], fsubject, subject)
     _by_tense(_CLAUSE_BREAK.sub(lambda m: "," * len(m.group()), folded), text, hits)
+    _asking(folded, text, hits)
     scores = {label: _score(h) for label, h in hits.items()}
     # "not paid yet", "will be paid once ...": each such phrase cancels one payment phrase
     # ... but not one inside an "if" ("if you have not received the payment by Friday, ...")
@@ -839,7 +918,8 @@ def classify(subject: str, text: str, *, sent: datetime | None = None,
         scores[Label.QUESTION] += 1.0
 
     label, confidence = _decide(scores, subject, is_reply, automatic,
-                                bool(_MONEY.search(folded) or _PAY_ANY.search(folded)), ask is not None)
+                                bool(_MONEY.search(folded) or _PAY_ANY.search(folded)), ask is not None,
+                                bool(_TO_A_COLLEAGUE.match(text)))
     if label in _TWO_SIGNALS and _signals(label, folded) + _support(label, text, folded) < 2:
         # one phrase alone was wrong too often on unseen mail to stop reminders by itself: it
         # is a suggestion a person confirms
@@ -878,7 +958,8 @@ def _support(label: Label, text: str, folded: str) -> int:
 
 
 def _decide(scores: dict[Label, float], subject: str, is_reply: bool,
-            automatic: str | None, about_money: bool = True, asked: bool = True) -> tuple[Label, float]:
+            automatic: str | None, about_money: bool = True, asked: bool = True,
+            internal: bool = False) -> tuple[Label, float]:
     s = scores
     # 1. what the headers proved
     if automatic in ("bounce", "delay"):
@@ -900,7 +981,7 @@ def _decide(scores: dict[Label, float], subject: str, is_reply: bool,
             return Label.OTHER, 0.6
     # 2. the client's words, in the order that protects the client relationship
     person = (Label.DISPUTE, Label.PAID, Label.PROMISE, Label.QUESTION)
-    if _FORWARD_SUBJECT.match(subject) and says < 0.9:
+    if _FORWARD_SUBJECT.match(subject) and says < 0.9 and not (s[Label.QUESTION] >= 1.2 and asked and not internal):
         return Label.OTHER, 0.6     # passed on inside the client's company: nothing said to us yet
     # one soft complaint beside a real question ("the header and footer don't match: which entity do we pay?")
     asks_mostly = s[Label.DISPUTE] <= 1.0 and s[Label.QUESTION] >= 1.2 and asked
