@@ -235,8 +235,8 @@ def test_classify_asks_the_configured_endpoint_and_prints_the_combined_reading(t
         replies = tmp_path / "replies.jsonl"
         replies.write_text(json.dumps({
             "id": 7, "subject": "Re: Invoice INV-2001", "date": "2026-11-20T10:00:00Z",
-            "body": "The gatehouse log shows none of those pallets coming in."}) + "\n")
-        fake.says("dispute", 0.93, ["none of those pallets coming in"])
+            "body": "Portloggen viser ingen av pallene."}) + "\n")
+        fake.says("dispute", 0.93, ["ingen av pallene"])
         (line,) = arbot("classify", "--jsonl", str(replies), config=config).stdout.splitlines()
         out = json.loads(line)
         assert (out["id"], out["label"], out["confidence"]) == (7, "dispute", 0.79)

@@ -24,7 +24,7 @@ from tests.support.fake_llm import FakeLLM
 KEY = "sk-test-7f3a9c0e1b2d4f6a8c0e"
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 SUBJECT = "Re: Invoice INV-2001"
-NOTHING = "The gatehouse log shows none of those pallets coming in."
+NOTHING = "Portloggen viser ingen av pallene."
 
 
 @pytest.fixture
@@ -124,15 +124,15 @@ def test_a_disagreement_on_a_payment_claim_goes_to_a_person_with_both_labels(fak
 def test_when_the_rules_find_nothing_the_endpoint_suggests_a_label_for_a_person(fake):
     rules = rules_only(NOTHING)
     assert rules.label is Label.OTHER and rules.confidence <= 0.5
-    fake.says("dispute", 0.92, ["none of those pallets coming in"])
+    fake.says("dispute", 0.92, ["ingen av pallene"])
     r = read_fields(fields(NOTHING), opinion=checker(fake))
     assert r.label is Label.DISPUTE and r.confidence == 0.79
-    assert r.evidence[0] == "none of those pallets coming in"
+    assert r.evidence[0] == "ingen av pallene"
     assert "rules: nothing found" in r.evidence[-1]
 
 
 def test_a_threshold_of_one_keeps_every_suggestion_below_it(fake):
-    fake.says("dispute", 1.0, ["none of those pallets coming in"])
+    fake.says("dispute", 1.0, ["ingen av pallene"])
     cfg = parse({"replies": {"act_threshold": 1.0},
                  "classifier": {"endpoint": fake.url, "model": "test-model"}}, environ={})
     opinion_ = second_opinion(cfg)
@@ -201,7 +201,8 @@ def test_only_the_new_text_is_sent_cut_to_max_chars(fake):
     read_message(reply(long), opinion=checker(fake, max_chars=120))
     (asked,) = fake.asked()
     sent = asked["body"]["messages"][1]["content"]
-    assert NOTHING in sent and sent.count("still looking") < 3
+    text = sent.split("<<<\n", 1)[1].rsplit("\n>>>", 1)[0]
+    assert text.startswith(NOTHING) and len(text) <= 120 and sent.count("still looking") < 20
     assert "Please pay EUR 1,250.00" not in sent     # the quoted reminder stays here
 
 
@@ -218,7 +219,7 @@ def test_the_key_never_appears_in_logs_or_reprs(fake, caplog, tmp_path, monkeypa
     caplog.set_level(logging.DEBUG)
     cfg = config(fake)
     check = checker(fake)
-    fake.says("dispute", 0.9, ["none of those pallets coming in"])
+    fake.says("dispute", 0.9, ["ingen av pallene"])
     read_fields(fields(NOTHING), opinion=check)
     fake.fails(401)
     read_fields(fields(NOTHING), opinion=check)
@@ -277,7 +278,7 @@ def test_after_the_endpoint_fails_to_answer_it_is_left_alone_for_a_minute(fake, 
     fake.stalls(3)
     read_fields(fields(NOTHING), opinion=check)
     fake.stalls(0)
-    fake.says("dispute", 0.92, ["none of those pallets coming in"])
+    fake.says("dispute", 0.92, ["ingen av pallene"])
     ticks.now += 59
     assert read_fields(fields(NOTHING), opinion=check) == rules_only(NOTHING)
     assert len(fake.asked()) == 1                    # the next reply did not wait out the timeout
@@ -291,7 +292,7 @@ def test_a_bad_answer_does_not_pause_the_endpoint(fake):
     check = checker(fake)
     fake.says_raw("no idea")
     read_fields(fields(NOTHING), opinion=check)
-    fake.says("dispute", 0.92, ["none of those pallets coming in"])
+    fake.says("dispute", 0.92, ["ingen av pallene"])
     assert read_fields(fields(NOTHING), opinion=check).label is Label.DISPUTE
 
 
@@ -319,7 +320,7 @@ def office(dovecot, smtp_server, tls, tmp_path, make_bot, fake):
 def test_in_the_loop_a_suggestion_goes_to_a_person_and_changes_nothing(office, fake):
     from tests.test_replies import reply
     bot, deliver = office()
-    fake.says("dispute", 0.95, ["none of those pallets coming in"])
+    fake.says("dispute", 0.95, ["ingen av pallene"])
     deliver(reply(NOTHING))
     bot.loop.run_pass()
     assert bot.ledger.invoice("INV-2001").state == InvoiceState.OPEN

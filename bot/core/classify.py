@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from bot.core import when
+from bot.core import learned, when
 from bot.core.replytext import fold
 
 
@@ -629,6 +629,8 @@ _AUTOMATIC_OTHER = (
           r"|kostenlos\w*|unverbindlich\w*|sin compromiso|vrijblijvend\w*)\b"),
     (1.0, r"\b(?:wrong person|wrong contact|not the right person|i left (?:[a-z]+ ){1,3}(?:back )?in\b|no longer work (?:at|for|there))"
           r"|\bya no labora\b|\bnicht mehr (?:\w+ ){1,3}(?:tatig|beschaftigt)\b"),
+    (1.0, r"\A\W*(?:many thanks|thanks|thank you|cheers|danke|vielen dank|merci|gracias|muchas gracias|bedankt|dank (?:je|u))\b"
+          r"[^.!?\n]{0,50}[.!]*\s*\Z"),
     (0.7, r"\b(?:please|kindly) (?:contact|write to|e-?mail|reach out to|direct)\b[^.!?\n]{0,60}@"
           r"|\b(?:bitte wenden sie sich an|veuillez contacter|contacte con|neem contact op met)\b"),
 )
@@ -692,6 +694,18 @@ _REPLY_SUBJECT = re.compile(r"^\s*(?:(?:re|aw|antw|sv|vs|réf|ref|rif|r|wg|fw|fw
 #: Labels that act on their own only with two different phrases behind them.
 _TWO_SIGNALS = (Label.PAID, Label.DISPUTE)
 SINGLE_PHRASE_CAP = 0.75
+#: The phrase tables' confidence below which a reply does not act (the default act_threshold).
+RULES_SURE = 0.8
+#: How sure the learned reader must be to replace weak words (or nothing found), to replace
+#: a phrase, and to hold a reply that would act.
+LEARNED_OVER = 0.45
+LEARNED_SURE = 0.8
+LEARNED_DOUBT = 0.5
+#: The most a label from the learned reader alone is worth: a suggestion, never enough to act.
+LEARNED_CAP = 0.7
+#: A payment, promise or dispute the learned reader reads otherwise waits for a person.
+DISAGREE_CAP = 0.75
+_ACTING = (Label.PAID, Label.PROMISE, Label.DISPUTE)
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -924,11 +938,36 @@ def classify(subject: str, text: str, *, sent: datetime | None = None,
         # one phrase alone was wrong too often on unseen mail to stop reminders by itself: it
         # is a suggestion a person confirms
         confidence = min(confidence, SINGLE_PHRASE_CAP)
-    reading = Reading(label=label, confidence=confidence,
-                      evidence=tuple(dict.fromkeys(h.phrase for h in hits[label]))[:6],
+    evidence = tuple(dict.fromkeys(h.phrase for h in hits[label]))[:6]
+    if label not in (Label.BOUNCE, Label.OUT_OF_OFFICE):
+        label, confidence, evidence = _second_reader(label, confidence, evidence, hits, scores, text)
+    reading = Reading(label=label, confidence=confidence, evidence=evidence,
                       scores={k.value: round(v, 2) for k, v in scores.items() if v},
                       copy_request=copy and label is Label.QUESTION, text=text)
     return _extract(reading, text, sent, failed)
+
+
+def _second_reader(label: Label, confidence: float, evidence: tuple[str, ...],
+                   hits: dict[Label, list[_Hit]], scores: dict[Label, float],
+                   text: str) -> tuple[Label, float, tuple[str, ...]]:
+    """The learned reader's vote (``learned.py``): where the phrase tables are unsure, a
+    confident vote gives the label, as a suggestion for a person; where they would act on a
+    payment, promise or dispute, a vote for something else holds the reply for a person."""
+    vote = learned.vote(text)
+    if vote is None or vote.label == label.value:
+        return label, confidence, evidence
+    words = ", ".join(f"'{t}'" for t in vote.evidence)
+    # weak: nothing found ("other" by default), or only words too weak to decide by themselves
+    weak = confidence <= 0.5 if label is Label.OTHER else scores[label] < 0.9
+    if (weak and vote.probability >= LEARNED_OVER) or (confidence < RULES_SURE and vote.probability >= LEARNED_SURE):
+        voted = Label(vote.label)
+        phrases = tuple(dict.fromkeys(h.phrase for h in hits[voted]))[:5]
+        return (voted, min(LEARNED_CAP, vote.probability),
+                phrases + (f"learned reader: {vote.label} {vote.probability:.2f} ({words})",))
+    if label in _ACTING and confidence >= RULES_SURE and vote.probability >= LEARNED_DOUBT:
+        return (label, min(confidence, DISAGREE_CAP),
+                evidence + (f"learned reader reads {vote.label} {vote.probability:.2f} ({words}): a person decides",))
+    return label, confidence, evidence
 
 
 _PAID_DETAIL = re.compile(

@@ -1,0 +1,82 @@
+"""The learned reader: shipped weights, scored by arbot itself, and how its vote combines with
+the phrase tables. Plain values; the vote is replaced by a fake where a test needs one."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.core import learned
+from bot.core.classify import DISAGREE_CAP, LEARNED_CAP, Label, classify
+
+ROOT = Path(__file__).resolve().parent.parent
+SUBJECT = "Re: Invoice INV-7"
+
+
+def test_the_shipped_weights_were_trained_on_the_tuning_corpus_as_it_is():
+    # the check needs no scikit-learn; a corpus edited without re-training fails here
+    r = subprocess.run([sys.executable, str(ROOT / "bench" / "train_reader.py"), "--check"],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "matches tune.jsonl" in r.stdout
+
+
+def test_the_trainer_refuses_the_held_out_corpus():
+    r = subprocess.run([sys.executable, str(ROOT / "bench" / "train_reader.py"), "--corpus",
+                        str(ROOT / "tests" / "data" / "replies" / "heldout.jsonl")],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 2 and "for measuring only" in r.stderr
+
+
+def test_a_vote_is_a_label_a_probability_and_words_of_the_text():
+    v = learned.vote("ACH went to your account on 6/12.")
+    assert v is not None and v.label == "paid" and 0.5 < v.probability <= 1
+    assert v.evidence and all(w.replace("0", "") in "ach went to your account on" for w in v.evidence)
+    assert learned.vote("ACH went to your account on 6/12.") == v     # the same every time
+
+
+def test_digits_weigh_alike_and_unknown_words_give_no_vote():
+    assert learned.vote("paid 4/28") == learned.vote("paid 5/13")
+    assert learned.vote("Portloggen viser ingen av pallene.") is None
+
+
+def test_where_the_phrase_tables_find_nothing_a_confident_vote_suggests_a_label_for_a_person():
+    r = classify(SUBJECT, "BOL shows 18 pallets. Invoice has 24.")
+    assert r.label is Label.DISPUTE and r.confidence == LEARNED_CAP < 0.8
+    assert r.evidence[-1].startswith("learned reader: dispute")
+
+
+def test_a_phrase_the_tables_are_sure_of_stays_whatever_the_vote(monkeypatch):
+    monkeypatch.setattr(learned, "vote", lambda text: learned.Vote("question", 0.99, ("?",)))
+    r = classify(SUBJECT, "We paid EUR 1,250.00 yesterday by bank transfer, reference PAY-88231.")
+    assert r.label is Label.PAID
+
+
+def test_a_reply_that_would_act_waits_for_a_person_when_the_vote_reads_otherwise(monkeypatch):
+    text = "We paid EUR 1,250.00 yesterday by bank transfer, reference PAY-88231."
+    assert classify(SUBJECT, text).confidence >= 0.8
+    monkeypatch.setattr(learned, "vote", lambda text: learned.Vote("dispute", 0.7, ("refund",)))
+    r = classify(SUBJECT, text)
+    assert r.label is Label.PAID and r.confidence == DISAGREE_CAP
+    assert "learned reader reads dispute 0.70" in r.evidence[-1]
+
+
+def test_an_unsure_vote_against_a_sure_reading_changes_nothing(monkeypatch):
+    text = "We paid EUR 1,250.00 yesterday by bank transfer, reference PAY-88231."
+    sure = classify(SUBJECT, text)
+    monkeypatch.setattr(learned, "vote", lambda text: learned.Vote("dispute", 0.4, ("refund",)))
+    assert classify(SUBJECT, text) == sure
+
+
+@pytest.mark.parametrize("subject, text", [
+    ("Undeliverable: Invoice INV-7",
+     "Delivery has failed to these recipients:\n\nap@client.test\n\n550 5.1.1 user unknown"),
+    ("Automatic reply: Invoice INV-7", "I am out of the office until 30 November with no access to email."),
+])
+def test_bounces_and_absences_are_the_phrase_tables_alone(monkeypatch, subject, text):
+    monkeypatch.setattr(learned, "vote", lambda text: learned.Vote("paid", 0.99, ("paid",)))
+    assert classify(subject, text).label in (Label.BOUNCE, Label.OUT_OF_OFFICE)
+
