@@ -32,8 +32,9 @@ from bot.replies import sent_at  # noqa: E402
 
 # what a quoted or forwarded message leaves behind, in the five languages
 _QUOTED = re.compile(
-    r"^\s*>|^\s*-{2,}\s*(?:original|urspr|message d|mensaje|oorspronkelijk|forwarded|weitergeleitet|doorgestuurd)"
-    r"|^\s*(?:from|von|de|van)\s*:.*@|\b(?:wrote|schrieb|a écrit|escribió|schreef)\s*:\s*$|forwarded by .* on \d",
+    r"^\s*>|^\s*-{2,}\s*(?:original|urspr|message d|mensaje|oorspronkelijk|forwarded|weitergeleitet"
+    r"|doorgestuurd)|^\s*(?:from|von|de|van)\s*:.*@|\b(?:wrote|schrieb|a écrit|escribió|schreef)\s*:\s*$"
+    r"|forwarded by .* on \d",
     re.I | re.M)
 
 
