@@ -371,3 +371,17 @@ def test_words_that_only_look_like_dates(text: str) -> None:
 def test_last_weekday_is_in_the_past() -> None:
     text = "letzten Freitag, vendredi dernier, el viernes pasado"
     assert [f.day for f in dates(text, WED)] == [nov(13)] * 3
+
+
+@pytest.mark.parametrize("text, sent, expected", [
+    ("We should manage it in a couple of weeks.", WED, dec(2)),
+    ("I'll send it Friday week.", WED, nov(27)),
+    ("will pay next Tues", WED, nov(24)),
+    ("Should go by Fri.", WED, nov(20)),
+    ("We'll have it sorted by the weekend.", WED, nov(20)),
+    ("Die Zahlung ist für KW 49 eingeplant.", WED, dec(4)),
+    ("Zahlung erfolgt in der KW 2.", DEC_28, date(2027, 1, 15)),
+])
+def test_short_weekdays_friday_week_the_weekend_and_calendar_weeks(
+        text: str, sent: datetime, expected: date) -> None:
+    assert promised(text, sent) == expected

@@ -18,7 +18,9 @@ A few readings go beyond the list and follow its spirit: "Friday next week" is t
 Friday, "mid December" (and "mid-month") the 15th, "early December" the 5th, "in December" its last
 day, "the first of the month" the next 1st, "in a day or two" d+2, "end of the quarter" the
 quarter's last day, "in 5 business days" skips weekends, "last Friday" and "yesterday" are in
-the past.
+the past, "Friday week" is a week after the coming Friday, "next Tues" and "by Fri" read short
+weekday names, "by the weekend" is this week's Friday, "KW 49" and "week 49" the Friday of that
+ISO week.
 
 A promise is the date attached to a commitment to pay. The invoice's date, a due date, the
 date of an earlier message, a past date, a day told of as done ("we paid on Monday") and the
@@ -177,6 +179,7 @@ _NUMBER_WORDS = {
     "neuf": 9, "dix": 10, "quinze": 15, "vingt": 20, "trente": 30,
     "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7,
     "ocho": 8, "nueve": 9, "diez": 10, "quince": 15, "veinte": 20, "treinta": 30,
+    "a couple of": 2, "couple of": 2,
     "een": 1, "één": 1, "twee": 2, "drie": 3, "vijf": 5, "zes": 6, "zeven": 7, "negen": 9,
     "tien": 10, "veertien": 14, "twintig": 20, "dertig": 30,
 }
@@ -299,6 +302,33 @@ def _weekday_next_week(m: re.Match[str], d: date) -> date | None:
     return _week_day(d, _WEEKDAY_OF[_key(m["wd"])], 1)
 
 
+#: short weekday names, read only after a word that makes them a day ("next Tues", "by Fri")
+_WEEKDAY_SHORT = {"mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3, "thurs": 3, "fri": 4,
+                  "sat": 5, "sun": 6}
+
+
+def _weekday_short(m: re.Match[str], d: date) -> date | None:
+    return _next_weekday(d, _WEEKDAY_SHORT[m["short"]])
+
+
+def _weekday_week(m: re.Match[str], d: date) -> date | None:
+    """ "Friday week": a week after the coming Friday."""
+    return _next_weekday(d, _WEEKDAY_OF[_key(m["wd"])]) + timedelta(days=7)
+
+
+def _calendar_week(m: re.Match[str], d: date) -> date | None:
+    """ "KW 49", "week 49": the Friday of that ISO week, this year or, once past, the next."""
+    week = int(m["kw"])
+    for year in (d.isocalendar().year, d.isocalendar().year + 1):
+        try:
+            friday = date.fromisocalendar(year, week, 5)
+        except ValueError:
+            return None
+        if friday >= d:
+            return friday
+    return None
+
+
 # "early December", "Mitte Dezember", "fin décembre", "in December": which day of that month
 _PARTS_OF_MONTH = {
     5: _words("early", "[the ]{beginning|start} of", "anfang", "zu beginn", "[au ]début [de]",
@@ -361,6 +391,8 @@ _FIXED: dict[str, tuple[Callable[[date], date | None], list[str]]] = {
         "yesterday", "gestern", "gestern {morgen|abend|nachmittag}", "ayer", "gisteren")),
     "this week": (lambda d: _week_day(d, 4, 0), _words(
         "this week", "[the ]end of {the|this} week", "[the ]end of week", "later this week",
+        "{by|before} the weekend", "vor dem wochenende", "avant le week-end", "antes del fin de semana",
+        "voor het weekend",
         "within the week", "[in ]the course of {the|this} week", "sometime this week",
         "{diese|dieser} woche", "noch diese woche", "diese woche noch", "ende {der|dieser} woche",
         "im laufe {der|dieser} woche", "innerhalb {der|dieser} woche", "cette semaine",
@@ -551,6 +583,11 @@ _RULES = (
     _rule("weekday", rf"(?P<wd>{_WEEKDAY})\s*,?\s+(?:of\s+|in\s+)?(?:{_NEXT_WEEK})", _weekday_next_week),
     _rule("weekday", rf"(?:{_NEXT_WEEK})\s*,?\s*(?:on\s+|am\s+|le\s+|el\s+|op\s+)?(?P<wd>{_WEEKDAY})",
           _weekday_next_week),
+    _rule("weekday", rf"(?P<wd>{_WEEKDAY})\s+week(?!\w|\s+(?:of|from|after|before))", _weekday_week),
+    _rule("weekday", rf"(?:next|this|coming|by|on|until|before)\s+(?P<short>{_union(_WEEKDAY_SHORT)})\.?",
+          _weekday_short),
+    _rule("weekday", r"(?:kw|kalenderwoche|calendar week|cw|wk|week|semaine|semana)\s*(?P<kw>[1-5]?\d)(?!\d)",
+          _calendar_week),
     _rule("weekday", rf"(?P<wd>{_WEEKDAY})s?(?:\s+(?P<after>{_MODIFIER_AFTER}))?", _weekday),
     _rule("weekday", rf"(?P<modifier>{_MODIFIER})\s+(?P<wd>{_WEEKDAY})s?(?:\s+(?P<after>{_MODIFIER_AFTER}))?",
           _weekday),
