@@ -356,6 +356,13 @@ def test_a_forward_that_asks_us_something_is_a_question():
     ("promise", "Sorry, it slipped. I'll push it through tomorrow morning."),
     ("promise", "Staat ingepland voor de betaalrun van volgende week."),
     ("promise", "Le bon à payer est signé, ce sera réglé d'ici la fin du mois."),
+    ("paid", "Treasury released the wire this morning, our ref TR-0088."),
+    ("paid", "Payment number: 0004471\nPayment date: 05/18/2026\nPayment amount: 4,105.00 USD"),
+    ("paid", "I've transferred £1,500 today as agreed on the phone."),
+    ("dispute", "Finish the job and I'll pay it."),
+    ("dispute", "The order was cancelled by phone on 4/6. Nothing was shipped to us."),
+    ("other", "Your message to the ap-invoices list has been held for moderation."),
+    ("other", "Please take this address off your list, it's my personal email."),
     # asking, not contesting or paying
     ("question", "Does this total already include credit note CN-118, or is that still to come?"),
     ("question", "Is the 2,400 gross or net of the early-payment discount?"),

@@ -50,7 +50,7 @@ def test_where_the_phrase_tables_find_nothing_a_confident_vote_suggests_a_label_
 
 
 def test_a_phrase_the_tables_are_sure_of_stays_whatever_the_vote(monkeypatch):
-    monkeypatch.setattr(learned, "vote", lambda text: learned.Vote("question", 0.99, ("?",)))
+    monkeypatch.setattr(learned, "vote", lambda text: learned.Vote("question", 0.99, ("?",), known=5))
     r = classify(SUBJECT, "We paid EUR 1,250.00 yesterday by bank transfer, reference PAY-88231.")
     assert r.label is Label.PAID
 
@@ -58,7 +58,7 @@ def test_a_phrase_the_tables_are_sure_of_stays_whatever_the_vote(monkeypatch):
 def test_a_reply_that_would_act_waits_for_a_person_when_the_vote_reads_otherwise(monkeypatch):
     text = "We paid EUR 1,250.00 yesterday by bank transfer, reference PAY-88231."
     assert classify(SUBJECT, text).confidence >= 0.8
-    monkeypatch.setattr(learned, "vote", lambda text: learned.Vote("dispute", 0.7, ("refund",)))
+    monkeypatch.setattr(learned, "vote", lambda text: learned.Vote("dispute", 0.7, ("refund",), known=5))
     r = classify(SUBJECT, text)
     assert r.label is Label.PAID and r.confidence == DISAGREE_CAP
     assert "learned reader reads dispute 0.70" in r.evidence[-1]
@@ -67,7 +67,7 @@ def test_a_reply_that_would_act_waits_for_a_person_when_the_vote_reads_otherwise
 def test_an_unsure_vote_against_a_sure_reading_changes_nothing(monkeypatch):
     text = "We paid EUR 1,250.00 yesterday by bank transfer, reference PAY-88231."
     sure = classify(SUBJECT, text)
-    monkeypatch.setattr(learned, "vote", lambda text: learned.Vote("dispute", 0.4, ("refund",)))
+    monkeypatch.setattr(learned, "vote", lambda text: learned.Vote("dispute", 0.4, ("refund",), known=5))
     assert classify(SUBJECT, text) == sure
 
 
@@ -77,6 +77,12 @@ def test_an_unsure_vote_against_a_sure_reading_changes_nothing(monkeypatch):
     ("Automatic reply: Invoice INV-7", "I am out of the office until 30 November with no access to email."),
 ])
 def test_bounces_and_absences_are_the_phrase_tables_alone(monkeypatch, subject, text):
-    monkeypatch.setattr(learned, "vote", lambda text: learned.Vote("paid", 0.99, ("paid",)))
+    monkeypatch.setattr(learned, "vote", lambda text: learned.Vote("paid", 0.99, ("paid",), known=5))
     assert classify(subject, text).label in (Label.BOUNCE, Label.OUT_OF_OFFICE)
 
+
+
+def test_a_vote_on_a_single_known_word_is_no_vote():
+    assert learned.vote("ok") is not None and learned.vote("ok").known == 1
+    r = classify(SUBJECT, "ok")
+    assert r.label is Label.OTHER and not any("learned" in e for e in r.evidence)

@@ -385,3 +385,16 @@ def test_last_weekday_is_in_the_past() -> None:
 def test_short_weekdays_friday_week_the_weekend_and_calendar_weeks(
         text: str, sent: datetime, expected: date) -> None:
     assert promised(text, sent) == expected
+
+
+@pytest.mark.parametrize("text, sent, expected", [
+    # a payment plan told in amounts: the last instalment, not the day the transfers are set up
+    ("We can do $500 on the 1st, $500 on the 15th and the rest by the end of next month. "
+     "I'll set them up with the bank today.", WED, date(2026, 12, 31)),
+    ("It goes to Monday's approval batch, then AP releases on the next cycle, so you should see it "
+     "Wednesday.", WED, nov(25)),
+    ("Give me three weeks and it's paid.", WED, dec(9)),
+    ("It's queued for the thurs check run.", WED, nov(19)),
+])
+def test_the_day_the_money_comes_is_the_one_promised(text: str, sent: datetime, expected: date) -> None:
+    assert promised(text, sent) == expected

@@ -110,7 +110,7 @@ _PAST_VERB = re.compile(
     r"|ist raus|ist erfolgt|wurde|haben|habe|a ete|ont ete|left|came|submitted|posted|mailed|executed|effected|cut"
     r"|est parti|hemos|se realizo|se hizo|hebben|heb|heeft|is verstuurd|gedaan)\b")
 _PAST_SURE = re.compile(
-    r"\b(?:yesterday|already|ago|last (?:week|month)|gestern|bereits|schon|hier|deja|ayer|gisteren|reeds|ist\b[^.!?\n]{0,25}\braus"
+    r"\b(?:yesterday|already|ago|last (?:week|month)|gestern|bereits|schon|hier|deja|ayer|gisteren|reeds|ist\b[^.!?\n]{0,25}\braus|worden"
     r"|letzte (?:woche|monat)|(?:la )?semaine (?:derniere|passee)|le mois (?:dernier|passe)|(?:la )?semana pasada|el mes pasado"
     r"|vorige (?:week|maand)|afgelopen (?:week|maand))\b")
 # a day still to come, named outright: it outweighs a past participle ("Morgen betaald", "lo dejamos pagado a final de mes")
@@ -151,12 +151,13 @@ _MONEY = re.compile(
     r"|rekening|btw|herinnering|banco|cbu|amex|visa|mastercard|card|karte|carte|tarjeta|rechnungen|factures|facturas|facturen"
     r"|pay|paid|payment|payments|remittance|wire|transfer)s?\b|[€$£]|\d+[.,]\d{2}\b")
 # "a large client has paid us late": someone paying the client, not the client paying
-_THEIR_CUSTOMER = re.compile(r"\b(?:paid|pays?|paying) (?:us|me)\b|\b(?:bezahlt|zahlt) uns\b|\bnous (?:a|ont) paye\b|\bnos (?:pago|pagaron)\b")
+_THEIR_CUSTOMER = re.compile(r"\b(?:paid|pays?|paying) (?:us|me)\b|\bonly pays?\b|\bpays? (?:invoices|suppliers|vendors) (?:submitted|sent|that)\b"
+                             r"|\b(?:payments?|invoices?|checks?|cheques?)(?: and \w+)? received (?:during|after|before|while|over|in)\b|\b(?:bezahlt|zahlt) uns\b|\bnous (?:a|ont) paye\b|\bnos (?:pago|pagaron)\b")
 _IF = re.compile(r"\b(?:if|unless|should you|wenn|falls|sollten sie|si|als|indien|mocht)\b")
 _DUE = re.compile(r"\b(?:due|overdue|fallig|echeance|echu|vencid[oa]|vencimiento|vervallen|vervaldatum)\b")
 _TO_BE = re.compile(r"\b(?:to be|due to be|will be) (?:paid|settled|released|transferred|wired)\b")
 _SCHEDULED = re.compile(
-    r"\b(?:schedul\w*|planned|booked|queued|approved|arranged|set up|lined up|eingeplant|vorgemerkt|terminiert"
+    r"\b(?:schedul\w*|planned|booked|queued|approved|authori[sz]ed|arranged|set up|lined up|eingeplant|vorgemerkt|terminiert"
     r"|programm\w*|planifie\w*|prevu\w*|gepland|ingepland|goedgekeurd|aprobad\w*|agendad\w*)\b")
 _MODAL = re.compile(r"\b(?:can|could|should|must|need to|needs to|has to|have to|would|to) be\b|\bplease\b|\bkindly\b"
                     r"|\b(?:can|could|may|must|will|would) (?:only |not |never )?pay\b"
@@ -176,7 +177,7 @@ _PAY_ANY = re.compile(
     r"|funds|taken care of|take care of|send it over|get (?:it|this|that) (?:over|paid|sorted)|get to (?:it|this|that)"
     r"|sort (?:it|this|that) out|clear(?:ing)? (?:the |this |that |it |our )?(?:full |remaining |outstanding )?(?:rest|balance|invoice|amount)"
     r"|clear (?:it|this)|(?:credited|transferred) to (?:your|the) account|(?:hit|reach|be in) your (?:bank |bank account|account)"
-    r"|in the (?:payment |next |weekly |monthly )?(?:queue|batch|run)|goe?s? out|going out|bizum|paypal|standing order"
+    r"|in the (?:payment |next |weekly |monthly )?(?:queue|batch|run)|goe?s? out|going out|bizum|paypal|zelle|venmo|standing order|replacement (?:check|cheque)"
     r"|release (?:it|this|the (?:payment|funds|money|balance|invoice))|released|set (?:it|both|them|this|that|the (?:payment|transfer)s?) up|push (?:it|this|that|the payment) through)"
     r"|\b(?:zahl|bezahl|uberweis|uberwies|begleich|beglich|anweis|ausgleich|zahllauf)\w*|\braus\b|\bkummern uns\b|\bdarum kummern\b|\bdauerauftrag\b"
     r"|\b(?:paie|paye|payer|paiement|regl|vire|virer|virement|verse|verser|versement|solde|acompte)\w*|\b(?:nous|je) (?:nous en|m'en) occup"
@@ -213,6 +214,10 @@ _PAID = (
     (0.9, rf"\b(?:payment|wire|transfer|check|cheque|funds|money|it|ach|remittance|bacs|eft|balance|amount|sum|total)\b{_W}\bwent (?:out|to you|across)\b"
           r"|(?:\A|[-:.\n] ?)\s*went out\b|\bwent in(?:to)? (?:our|the) (?:bank'?s? |bulk |payment |bacs |ach )*(?:file|run|batch)\b"),
     (0.9, r"\A\W*(?:all )?(?:done|erledigt|c'est fait|fait|hecho|gedaan|geregeld)\W*(?:\n|\Z)"),
+    (1.0, r"\b(?:sent|paid|transferred|wired)\b[^.!?\n]{0,20}\b(?:today|yesterday|this morning)\b[^.!?\n]{0,10}\b(?:by|via|through) (?:zelle|venmo|paypal|cash app|wire|ach|bacs|check|cheque|card)\b"
+          r"|\b(?:treasury|ap|accounts payable|our (?:bank|treasury|ap team|office)) (?:released|sent|wired|initiated|processed) (?:the |a |our )?(?:wire|payment|transfer|funds|ach|check|cheque)\b"),
+    (1.0, r"^\s*payment (?:date|amount)\s*:"),
+    (0.9, r"^\s*payment (?:number|method|reference)\s*:"),
     (0.6, r"\bpaid in full\b"),
     (1.0, r"\b(?:was|were|has been|have been|got) (?:already |just )?(?:remitted|wired|transferred|initiated|released|processed|settled|paid|cleared)\b"),
     (1.0, r"\b(?:made|sent|initiated|did|completed|submitted|scheduled and sent) (?:a |the |our |an? )?(?:part(?:ial)? |full |final |bank |online )?"
@@ -290,7 +295,9 @@ _PROMISE = (
           r" (?:be )?(?:go out|be made|made|sent|processed|released|initiated|issued|scheduled|wired|paid|settled"
           r"|follow|reach you|arrive|be with you|be in your account|hit your account)"),
     (1.0, r"\b(?:scheduled|queued|approved|lined up|set up) for (?:payment|our next (?:payment|check) run)\b"),
-    (1.0, r"\b(?:payment|transfer|it|this|the balance)(?: is| has been| was)? (?:scheduled|booked|queued|planned|set) (?:for|on)\b"),
+    (1.0, r"\b(?:payment|transfer|it|this|the balance)(?: is| has been| was)? (?:scheduled|booked|queued|planned|set) (?:for|on)\b"
+          r"|\b(?:payment|transfer)\b[^.!?\n]{0,40}\b(?:is|has been) (?:scheduled|booked|queued|planned|set) (?:for|on)\b"
+          r"|\breplacement (?:check|cheque|payment)? ?will be (?:issued|sent|cut|mailed)\b"),
     (0.9, r"\b(?:next|upcoming|coming|weekly|monthly) (?:payment|check|cheque|pay) (?:run|cycle|batch)\b"),
     (0.9, r"\b(?:next|this) (?:week|month)'s (?:payment |pay |check |cheque )?(?:run|batch|cycle)\b"
           r"|\bon (?:our|my|the) (?:list|schedule) for (?:next|this|the)\b"),
@@ -308,7 +315,7 @@ _PROMISE = (
     (1.0, r"\byou(?:'ll| will| should) (?:have|get|receive) (?:it|this|them|the (?:money|payment|funds|balance|check|cheque))\b"),
     (0.9, r"\b(?:could|can|may) (?:we|i) have (?:until|till|another|a few|more|two|three|an extra)\b"),
     (1.0, r"\byou(?:'re| are) (?:on|in|included in) (?:it|the (?:list|run|batch|cycle|file))\b|\bpencil+ed in\b"
-          r"|\bin the queue for\b|\b(?:next|upcoming) (?:disbursement|ach|eft|bacs|check|cheque) (?:list|cycle|run|batch)\b"
+          r"|\bin the queue for\b|\bin the (?:payment |ap |check |cheque )?queue\b(?![^.!?\n]*\?)|\b(?:next|upcoming) (?:disbursement|ach|eft|bacs|check|cheque) (?:list|cycle|run|batch)\b"
           r"|\A\W*approved[,.;]? (?:and )?(?:processing|in process|being processed)\b"),
     (0.9, rf"\b(?:{_DAYS}|week|month|tomorrow|\d{{1,2}}(?:st|nd|rd|th)?)\b[^.!?\n]{{0,20}}\b(?:at the )?latest\b|\blatest (?:by|on)\b"
           r"|\bspatestens\b|\bau plus tard\b|\ba mas tardar\b|\buiterlijk\b"),
@@ -363,7 +370,8 @@ _DISPUTE = (
     (1.0, r"\b(?:once|when|after|until|til|till|as soon as|only if|provided)\b[^.!?\n]{0,60}\b(?:replaced|fixed|fix|repair|replace|credited|corrected"
           r"|resolved|refunded|reissued|re-issued|delivered|completed|rectified|live and tested|working (?:again|properly))\b"),
     (1.0, r"\bnot paying\b|\b(?:please )?correct (?:it|this|that|the (?:invoice|amount|hours))\b|\bno longer (?:due|owed|payable)\b"
-          r"|\bshould be (?:zero|nil|0)\b|\b(?:only )?adds? up to\b|\btake (?:the |that |this )?(?!me\b|us\b|him\b|her\b)\S+ (?:\w+ )?off\b"),
+          r"|\bshould be (?:zero|nil|0)\b|\b(?:only )?adds? up to\b|\btake (?:the |that |this )?(?:[$€£]?\d[\d.,]*|charges?|fees?|surcharges?|interest|amount|lines?|items?|hours?|\w+ (?:fee|charge|surcharge)s?)"
+          r"(?: \w+)? off\b"),
     (0.9, r"\b(?:you've|you have) (?:charged|invoiced|billed)\b[^.!?\n]{0,60}\bbut\b|\breverse[- ]charged?\b"
           r"|\b(?:cancel|void) (?:this|it) and reissue\b|\breissue (?:it|this) to\b"),
     (1.0, r"\b(?:we|i) show a different\b|\bshows? a different (?:amount|figure|quantity|volume|total)\b"
@@ -401,7 +409,7 @@ _DISPUTE = (
     (1.5, r"\b(?:please |kindly )?(?:reissue|re-issue|correct|amend|cancel|withdraw|void) (?:the |this |your )?(?:invoice|bill|charge)\b"
           r"|\breissue (?:it|at|in|with)\b|\bshould not (?:exist|be there|apply)\b"),
     (1.0, r"\b(?:does not|doesn't|do not|don't) (?:match|correspond|reflect|agree with)\b|\bnot the (?:agreed|quoted|correct) (?:rate|price|amount)\b"
-          r"|\b(?:our|the) (?:contract|agreement|quote|quotation|po) (?:states|says|shows|specifies)\b|\bas agreed\b"),
+          r"|\b(?:our|the) (?:contract|agreement|quote|quotation|po) (?:states|says|shows|specifies)\b|\b(?:not|isn't|wasn't|never) as agreed\b"),
     (0.9, r"\b(?:querying|query(?:ing)? (?:this|the|your) (?:invoice|bill|charge)|(?:put|placed?|kept?|keep) (?:\w+ ){0,3}on hold)\b"
           r"|\bonly (?:received|got) (?:half|part|some|\d+)\b|\breceived only (?:half|part|some|\d+)\b"),
     (0.9, r"\b(?:deduct|deducting|set off|offset)\b|\b(?:was|were) told\b[^.!?\n]{0,60}\bfree\b"),
@@ -420,18 +428,22 @@ _DISPUTE = (
     (0.9, r"\b(?:didn't|did not|never|failed to) (?:show|turn) up\b|\b(?:didn't|did not) show\b|\bno-?shows?\b|\bnever came back\b"
           r"|\bnever (?:covered|performed|provided|staffed)\b|\bniet (?:komen )?opdagen\b|\bnicht erschienen\b"
           r"|\bstill waiting (?:on|for) (?:the |that |this |our )?(?:part|parts|repair|fix|replacement|engineer|technician)\b"),
-    (1.0, r"\b(?:fix|correct|amend|adjust|apply (?:it|the credit)|resend|reissue|send (?:us |me )?(?:the |a )?(?:corrected|revised|new) \w+)\b"
+    (1.0, r"\b(?:fix|correct|amend|adjust|finish|complete|repair|replace|install|deliver|apply (?:it|the credit)|resend|reissue"
+          r"|send (?:us |me )?(?:the |a )?(?:corrected|revised|new) \w+)\b"
           r"[^.!?\n]{0,40}\band (?:i|we)(?:'ll| will)\b|\b(?:on|against|with) (?:a|the) (?:corrected|revised) (?:invoice|bill|statement)\b"
           r"|\bapply (?:it|the credit|that credit) and resend\b"),
     (1.0, r"\b(?:the )?only (?:thing|amount|part) (?:we|i) owe\b|\bwas a fixed (?:bid|price|fee|quote)\b|\bstop sending (?:\w+ )?(?:invoices|bills)\b"),
     (0.9, r"\b(?:is not|isn't|are not|aren't|not) (?:on|reflected (?:on|in))? ?(?:this|the) invoice\b|\bnot reflected\b"),
+    (1.0, r"\bnothing (?:was|has been|got|ever got) (?:shipped|delivered|installed|supplied|done)\b|\bno se ha (?:realizado|hecho|prestado|entregado)\b"
+          r"|\bnadie (?:de su empresa )?ha venido\b"),
     (0.9, r"\b(?:damaged|defective|faulty|broken)\b|\b(?:was|were|has been|had been) cancel+ed\b|\bfix the (?:fault|problem|issue|defect)\b"),
     # de
     (1.0, r"\b(?:rechnung|betrag|preis|summe|menge|stundenzahl|abrechnung)\w* (?:ist|sind|scheint|erscheint|war)(?: leider| uns)?"
           r" (?:falsch|fehlerhaft|nicht korrekt|nicht richtig|zu hoch|unrichtig|uberhoht)\b"),
     (1.0, r"\b(?:nicht|nie|niemals) (?:bestellt|erhalten|geliefert|vereinbart|beauftragt|abgenommen|bestatigt)\b"),
     (1.0, r"\b(?:widersprechen|widerspruch|reklamier\w*|reklamation|beanstand\w*|mangelrug\w*|bestreiten|einspruch)\b"),
-    (0.9, r"\b(?:gutschrift|korrigierte rechnung|rechnungskorrektur|stornorechnung|korrekturrechnung)\b|\bpasst nicht\b"),
+    (0.9, r"\b(?:gutschrift|korrigierte rechnung|rechnungskorrektur|stornorechnung|korrekturrechnung)\b|\bpasst nicht\b"
+          r"|\blaut (?:rahmenvertrag|vertrag|angebot|auftragsbestatigung|vereinbarung|preisliste)\b"),
     (1.0, r"\b(?:beschadigt\w*|defekt\w*|mangelhaft\w*|kaputt\w*|unvollstandig\w*)\b"),
     (0.9, r"\b(?:es )?(?:fehlen|fehlt|fehlten)\b(?! nur noch)"),
     (1.0, r"\bist doppelt\b|\bbereits (?:mit \S+ \S+ )?(?:verrechnet|abgerechnet|in rechnung gestellt)\b"),
@@ -469,7 +481,7 @@ _DISPUTE = (
           r"(?: (?:la|el|los|las) (?:mercancia|pedido|material|producto|servicio|entrega)\w*)?\b(?! (?:la|su) factura)"),
     (1.0, r"\b(?:reclamacion|reclamamos|disconformidad|no estamos de acuerdo|impugn\w*|disputa)\b"),
     (0.9, r"\b(?:nota de (?:credito|abono)|factura rectificativa|factura corregida)\b"),
-    (1.0, r"\b(?:danad\w*|defectuos\w*|rot[oa]s?|estropead\w*|faltan|(?<!sin )falta(?:ba|ban)?|incomplet[oa]s?)\b"),
+    (1.0, r"\b(?:danad\w*|defectuos\w*|rot[oa]s?|estropead\w*|faltan|(?<!sin )(?<!lo que )falta(?:ba|ban)?|incomplet[oa]s?)\b"),
     (1.0, r"\b(?:facturado dos veces|cobrado dos veces|(?:cobraron|facturaron|cobran) (?:dos veces|de mas)|duplicad\w*)\b"),
     (0.9, r"\b(?:cancelad\w*|anulad\w*|se anulo|anulamos|cancelamos)\b"),
     (1.0, r"\bno nos corresponde\b|\b(?:nunca|no) (?:contratamos|pedimos|solicitamos|encargamos)\b|\b(?:no estamos conformes|disconformes?)\b"
@@ -489,7 +501,7 @@ _DISPUTE = (
     (1.0, r"\b(?:betwist\w*|bezwaar|klacht|reclamatie|niet (?:mee )?eens|niet akkoord)\b"),
     (0.9, r"\b(?:creditnota|creditfactuur|gecorrigeerde factuur)\b"),
     (1.0, r"\b(?:beschadigd|defect|kapot|ontbreken|ontbreekt|onvolledig)\b"),
-    (1.0, r"\b(?:dubbel|twee keer|tweemaal) (?:gefactureerd|in rekening gebracht|gefactureerd)\b"),
+    (1.0, r"\b(?:dubbel|twee keer|tweemaal) (?:gefactureerd|in rekening gebracht|aangerekend)\b|\bhet deel dat klopt\b"),
     (0.9, r"\b(?:geannuleerd|opgezegd)\b"),
     (1.0, r"\bverkeerd\w* (?:bedrag|prijs|tarief|factuur|aantal)\b|\b(?:nooit|niet) (?:afgenomen|besteld|gebruikt)\b"
           r"|\b(?:nog )?niet (?:afgerond|klaar|af)\b|\bbetalen (?:we|wij|ik) (?:nog )?niet\b|\bafgesproken\b[^.!?\n]{0,30}\bontbreekt\b"),
@@ -532,6 +544,8 @@ _QUESTION = (
     (0.8, r"\b(?:please|pls|kindly) (?:send|resend|provide|forward|confirm|clarify|explain|let (?:me|us) know|advise|tell)\b"),
     (0.8, r"\b(?:i|we)(?:'ll| will| would)? (?:need|require|would like|'d like|want) (?:a|an|the|your|to know|to confirm|to understand|clarification|more information|details)\b"
           r"|(?:^|[.!?\n]\s*)need (?:the |a |an |some |your )?(?:backup|copies|copy|documentation|details|proof|support|the)\b"),
+    (0.8, r"\bde (?:quelle|quel) (?:commande|facture|livraison|prestation|periode)\b|\b(?:a|de) (?:que|cual) (?:periodo|pedido|factura|servicio|concepto)\b"
+          r"|\bwelke (?:periode|bestelling|levering|factuur)\b|\bwelche[rs]? (?:bestellung|lieferung|zeitraum|leistung)\b"),
     (0.8, r"\b(?:gross or net|net or gross)\b|\b(?:is|was|are) (?:it|this|that) (?:for|the)\b[^?\n]{0,80}\bor\b[^?\n]{0,60}\?"),
     (0.8, r"\b(?:how|where) (?:do|can|should|would) (?:i|we) (?:pay|send|remit|wire|submit|get)\b|\b(?:do you|can you) accept\b|\bpayment (?:methods?|options|instructions)\b"),
     (0.7, r"\b(?:wire|payment|remittance|billing|mailing) (?:instructions|address|details|information)\b|\b(?:ein|tax id|taxpayer)\b"),
@@ -567,6 +581,8 @@ _OUT_OF_OFFICE = (
     (1.0, r"\bout of (?:the )?office\b|\bout-of-office\b|\booo\b"),
     (1.0, r"\b(?:on|currently on|away on) (?:annual |parental |maternity |paternity |sick |medical |holiday |vacation |business )?"
           r"(?:leave|vacation|holiday|holidays|business travel|a business trip|sabbatical)\b"),
+    (0.9, r"\b(?:re-?opens?|reopening|will re-?open)\b[^.!?\n]{0,20}\b(?:on )?(?:monday|tuesday|wednesday|thursday|friday|\d)"
+          r"|\bclosed for the (?:holidays|holiday|season|break)\b"),
     (0.9, r"\b(?:i'll|i will) (?:get back to you|reply|respond|answer) (?:when|once|as soon as) (?:i'm|i am|i get|i return|i'm back)(?: back| home)?\b"
           r"|\bwith (?:no|limited|patchy) (?:signal|reception|phone signal|internet|connectivity)\b"),
     (0.9, r"\baway from (?:the|my) (?:office|desk)\b|\b(?:limited|no|intermittent) access to (?:my )?e-?mail\b|\bcurrently (?:away|travel+ing|out)\b"),
@@ -614,7 +630,10 @@ _AUTOMATIC_OTHER = (
           r"|\b(?:i|he|she) (?:have|has) left\b|\bthis account will be (?:closed|deleted)\b|\b(?:we )?aim to (?:respond|reply)\b"
           r"|\bnot (?:the right|responsible for|in charge of)\b|\bno longer (?:handle|deal with|look after|manage|process)\b"
           r"|\b(?:is|will be) taking over\b|\bnot read by (?:staff|anyone|a person|humans?)\b|\bare not (?:answered|read|monitored)\b"
-          r"|\b(?:got|received|sent) (?:this|it) (?:by mistake|in error)\b|\bdon't deal with\b"),
+          r"|\b(?:got|received|sent) (?:this|it) (?:by mistake|in error)\b|\bdon't deal with\b|\bnot your (?:customer|client)\b"
+          r"|\btake (?:this|my|our) (?:e-?mail )?address off\b|\bheld for (?:moderation|review)\b|\bfor review by the list (?:owner|moderator)\b"
+          r"|\bnot a (?:subscriber|member) of (?:this|the) list\b|\b(?:was|has been) (?:handed|delivered) to the (?:mailbox|recipient)\b"
+          r"|\bno read confirmation\b"),
     (1.0, r"\b(?:bank(?:ing)?|account|payment) (?:details|information|instructions) (?:have|has) (?:been )?(?:updated|changed)\b"
           r"|\bnew (?:bank )?account (?:below|details)\b"),
     (0.9, r"\b(?:supplier|vendor) (?:self-service )?portal\b|\bleveranciersportaal\b|\bportal de proveedores\b"
@@ -701,6 +720,8 @@ RULES_SURE = 0.8
 LEARNED_OVER = 0.45
 LEARNED_SURE = 0.8
 LEARNED_DOUBT = 0.5
+#: A vote resting on a single known word ("ok") is no vote.
+LEARNED_MIN_TERMS = 2
 #: The most a label from the learned reader alone is worth: a suggestion, never enough to act.
 LEARNED_CAP = 0.7
 #: A payment, promise or dispute the learned reader reads otherwise waits for a person.
@@ -745,7 +766,7 @@ def _asks(folded: str, at: int) -> bool:
 
 
 _ASKING = re.compile(
-    r"(?:\A|(?<=[.!?\n]))\s*(?:(?!\w+ ?[-,:] )[^.!?\n]{0,25}?(?: -+|:|,) |(?:hi|hello|hey|dear|morning|quick q)\w* ?[-,:]? )?"
+    r"(?:\A|(?<=[.!?\n]))\s*(?:(?!\w+ ?[-,:] )[^.!?\n]{0,45}?(?: -+|:|,) |(?:hi|hello|hey|dear|morning|quick q)\w* ?[-,:]? )?"
     r"(?:is|are|was|were|do|does|did|has|have|what|which|when|where|who|how)\b[^.!?\n]*\?")
 # "Hi Mike," / "Dev," / "Rick -" at the top: written to a colleague, not to us
 _NAMED_ASIDE = re.compile(r"\A\s*[A-Z][a-z]+ [-\u2013] ")   # "Mark - are we still using these guys?"
@@ -840,7 +861,7 @@ def _by_tense(folded: str, original: str, hits: dict[Label, list[_Hit]]) -> None
     for m in _CLAUSE.finditer(folded):
         sentence = m.group()
         end = _STOP.search(folded, m.end())
-        if end and end.group() == "?":
+        if end and end.group() == "?" or _THEIR_CUSTOMER.search(sentence):
             continue                              # a question about paying promises nothing
         if (_PAY_ANY.search(sentence) and (_FUTURE.search(sentence) or _WILL.search(sentence))
                 and not _NEGATION.search(sentence) and not _PAST_SURE.search(sentence)
@@ -851,7 +872,7 @@ def _by_tense(folded: str, original: str, hits: dict[Label, list[_Hit]]) -> None
     for m in _SENTENCE.finditer(folded):
         sentence = m.group()
         end = _STOP.search(folded, m.end())
-        if end and end.group() == "?":
+        if end and end.group() == "?" or _THEIR_CUSTOMER.search(sentence):
             continue
         if (_PAY_ANY.search(sentence) and (_FUTURE_SURE.search(sentence) or (_WILL.search(sentence) and _FUTURE.search(sentence)))
                 and not _NEGATION.search(sentence) and not _PAST_SURE.search(sentence) and not _DOUBT.search(sentence)):
@@ -954,7 +975,7 @@ def _second_reader(label: Label, confidence: float, evidence: tuple[str, ...],
     confident vote gives the label, as a suggestion for a person; where they would act on a
     payment, promise or dispute, a vote for something else holds the reply for a person."""
     vote = learned.vote(text)
-    if vote is None or vote.label == label.value:
+    if vote is None or vote.label == label.value or vote.known < LEARNED_MIN_TERMS:
         return label, confidence, evidence
     words = ", ".join(f"'{t}'" for t in vote.evidence)
     # weak: nothing found ("other" by default), or only words too weak to decide by themselves
@@ -974,7 +995,7 @@ _PAID_DETAIL = re.compile(
     r"\b(?:yesterday|today|this morning|last (?:week|month|friday|monday|tuesday|wednesday|thursday)|on (?:the )?\d"
     r"|gestern|heute|letzte woche|hier|aujourd'hui|ce matin|la semaine derniere|ayer|hoy|esta manana|la semana pasada"
     r"|gisteren|vandaag|vanochtend|vorige week|bacs|ach|sepa|swift|wire|eft|chaps|cheque|check|paypal|bizum|interac"
-    r"|virement|uberweisung|transferencia|overschrijving|overboeking)\b|\d{1,2}[./]\d{1,2}")
+    r"|virement|uberweisung|transferencia|overschrijving|overboeking|zelle|venmo)\b|\d{1,2}[./]\d{1,2}")
 
 
 def _signals(label: Label, folded: str) -> int:
@@ -1009,7 +1030,8 @@ def _decide(scores: dict[Label, float], subject: str, is_reply: bool,
         return Label.BOUNCE, min(0.99, 0.7 + 0.1 * s[Label.BOUNCE] + (0.15 if bounce_subject else 0))
     machine = automatic in ("auto_reply", "automated") or auto_subject
     says = max(s[Label.PAID], s[Label.PROMISE], s[Label.DISPUTE])
-    if machine or (says < 0.9 and automatic != "person"
+    remittance = s[Label.PAID] >= 1.8     # a payables system's payment advice is machine-made too
+    if not remittance and machine or (says < 0.9 and automatic != "person"
                    and (s[Label.OUT_OF_OFFICE] >= 1.6 or s[Label.OTHER] >= 1.0)):
         if s[Label.OTHER] >= 1.0 and s[Label.OTHER] >= s[Label.OUT_OF_OFFICE] - 0.5:
             return Label.OTHER, _confidence(s[Label.OTHER], s[Label.OUT_OF_OFFICE])

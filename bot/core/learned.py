@@ -47,6 +47,7 @@ class Vote:
     label: str                  # one of classify.Label's values
     probability: float          # the reader's probability for that label
     evidence: tuple[str, ...]   # the terms of the text that pushed most towards it
+    known: int = 0              # how many different terms of the text the reader knows
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,4 +82,4 @@ def vote(text: str) -> Vote | None:
     best = max(range(len(scores)), key=scores.__getitem__)
     pushed = sorted(((v / length * model.terms[t][best + 1], t) for t, v in values.items()), reverse=True)
     return Vote(label=model.labels[best], probability=round(exp[best] / sum(exp), 3),
-                evidence=tuple(t for w, t in pushed[:3] if w > 0))
+                evidence=tuple(t for w, t in pushed[:3] if w > 0), known=len(values))

@@ -586,6 +586,8 @@ _RULES = (
     _rule("weekday", rf"(?P<wd>{_WEEKDAY})\s+week(?!\w|\s+(?:of|from|after|before))", _weekday_week),
     _rule("weekday", rf"(?:next|this|coming|by|on|until|before)\s+(?P<short>{_union(_WEEKDAY_SHORT)})\.?",
           _weekday_short),
+    _rule("weekday", rf"(?:the|for)\s+(?P<short>{_union(_WEEKDAY_SHORT)})\.?"
+                     r"(?=\s+(?:\w+\s+)?(?:run|batch|cycle))", _weekday_short),
     _rule("weekday", r"(?:kw|kalenderwoche|calendar week|cw|wk|week|semaine|semana)\s*(?P<kw>[1-5]?\d)(?!\d)",
           _calendar_week),
     _rule("weekday", rf"(?P<wd>{_WEEKDAY})s?(?:\s+(?P<after>{_MODIFIER_AFTER}))?", _weekday),
@@ -595,6 +597,8 @@ _RULES = (
                    rf"(?:of\s+|de\s+|del\s+|van\s+)?{_MONTH}(?:\s+{_YEAR})?", _part_of_month),
     _rule("duration", rf"(?:{_WITHIN})\s+{_COUNT}\s+{_MORE}{_UNIT}(?:'?s?\s+time)?", _duration),
     _rule("duration", rf"(?P<n>[0-9]\d{{0,2}})\s+{_UNIT}\s+from\s+(?:now|today)", _duration),
+    _rule("duration", rf"(?:give|allow|grant)\s+(?:me|us)\s+(?:another\s+)?{_COUNT}\s+{_MORE}{_UNIT}",
+          _duration),
     # more time asked for: "two more weeks", "noch zwei Wochen", "encore deux semaines", "nog twee weken"
     _rule("duration", rf"(?:another|noch|encore|nog)\s+{_COUNT}\s+{_MORE}{_UNIT}", _duration),
     _rule("duration", rf"{_COUNT_WORD}\s+(?:more|further|additional|extra|weitere[n]?)\s+{_UNIT}", _duration),
@@ -704,7 +708,8 @@ _BEFORE_DATE = rf"[\s,:]*{_ARTICLE}$"
 _PAYMENT = re.compile(r"""(?<!\w)(?:
     pay|pays|paying|payment|payments|paid|repay\w*|transfer\w*|wire|wired|wires|wiring|settle|settled
     |settles|settling|settlement|remit\w*|funds|fonds|fondos|money|amount|bank\s+run|pay(?:ment)?\s+run
-    |(?:a|the|our)\s+(?:check|cheque)|cheque|regularis\w*|regulariz\w*
+    |(?:a|the|our)\s+(?:check|cheque)|cheque|checks|cheques|regularis\w*|regulariz\w*
+    |[$\u20ac\u00a3]\s?\d[\d.,]*|\d[\d.,]*\s?(?:\u20ac|eur|euros?|usd|gbp|dollars?)
     |(?:be)?zahl(?:e|en|t|te|ten|st)|\w*zahlung\w*|bezahl\w*|gezahlt|\w*(?:u|ue)berw(?:ei|ie)s\w*
     |begleich\w*|beglichen|anweis\w*|angewiesen|ausgleich\w*|ausgeglichen|betrag|geld|zahllauf
     |dauerauftrag|lastschrift
@@ -718,7 +723,8 @@ _PAYMENT = re.compile(r"""(?<!\w)(?:
 )(?!\w)""", re.X)
 # what clients say of an invoice they are going to pay
 _COMMIT = re.compile(r"""(?<!\w)(?:
-    process\w*|take\s+care|handle|approv\w*|arrang\w*|schedul\w*|clear|send|sent|retry
+    process\w*|take\s+care|handle|approv\w*|arrang\w*|schedul\w*|clear|send|sent|retry|releas\w*
+    |you(?:'ll|\s+will|\s+should)\s+(?:see|get|receive|have)\s+it
     |get\s+(?:this|it|that|the\s+\w+)\s+(?:over|sorted|done|to\s+you)|sort\s+(?:this|it)\s+out
     |erledig\w*|k(?:u|ue)mmern|veranlass\w*|freigeb\w*|freigegeben
     |trait(?:er|erons|erai|era|e|ee)|occuper\w*
@@ -756,7 +762,7 @@ _DEADLINE = _cue(
     "bis spätestens", "spätestens", "spätestens am", "am", "vor", "vor dem", "zum", "für", "avant", "d'ici",
     "le", "au plus tard", "au plus tard le", "pour", "jusqu'au", "au", "à", "dès", "antes de", "antes del",
     "el", "a más tardar", "para", "hasta", "a", "como muy tarde", "voor", "uiterlijk", "op", "tegen", "per",
-    "tot", "binnen", tail=_BEFORE_DATE)
+    "tot", "binnen", "see it", "get it", "receive it", tail=_BEFORE_DATE)
 _DEADLINE_AFTER = re.compile(r"\s*,?\s*(?:at\s+the\s+(?:very\s+)?latest|latest|au\s+plus\s+tard"
                              r"|a\s+mas\s+tardar|como\s+muy\s+tarde|sp(?:a|ae)testens|uiterlijk)(?!\w)")
 _REFERENCE_NOUNS = _union(_words(
