@@ -44,7 +44,7 @@ def test_digits_weigh_alike_and_unknown_words_give_no_vote():
 
 
 def test_where_the_phrase_tables_find_nothing_a_confident_vote_suggests_a_label_for_a_person():
-    r = classify(SUBJECT, "BOL shows 18 pallets. Invoice has 24.")
+    r = classify(SUBJECT, "Delivery note shows 18 pallets, invoice shows 24 pallets.")
     assert r.label is Label.DISPUTE and r.confidence == LEARNED_CAP < 0.8
     assert r.evidence[-1].startswith("learned reader: dispute")
 

@@ -177,7 +177,7 @@ _PAY_ANY = re.compile(
     r"|funds|taken care of|take care of|send it over|get (?:it|this|that) (?:over|paid|sorted)|get to (?:it|this|that)"
     r"|sort (?:it|this|that) out|clear(?:ing)? (?:the |this |that |it |our )?(?:full |remaining |outstanding )?(?:rest|balance|invoice|amount)"
     r"|clear (?:it|this)|(?:credited|transferred) to (?:your|the) account|(?:hit|reach|be in) your (?:bank |bank account|account)"
-    r"|in the (?:payment |next |weekly |monthly )?(?:queue|batch|run)|goe?s? out|going out|bizum|paypal|zelle|venmo|standing order|replacement (?:check|cheque)"
+    r"|in the (?:payment |next |weekly |monthly )?(?:queue|batch|run)|goe?s? out|going out|bizum|paypal|zelle|venmo|standing order|replacement (?:check|cheque)|(?:run|charge|put it on) (?:the|my|our|a) (?:card|credit card)"
     r"|release (?:it|this|the (?:payment|funds|money|balance|invoice))|released|set (?:it|both|them|this|that|the (?:payment|transfer)s?) up|push (?:it|this|that|the payment) through)"
     r"|\b(?:zahl|bezahl|uberweis|uberwies|begleich|beglich|anweis|ausgleich|zahllauf)\w*|\braus\b|\bkummern uns\b|\bdarum kummern\b|\bdauerauftrag\b"
     r"|\b(?:paie|paye|payer|paiement|regl|vire|virer|virement|verse|verser|versement|solde|acompte)\w*|\b(?:nous|je) (?:nous en|m'en) occup"
@@ -217,6 +217,8 @@ _PAID = (
     (1.0, r"\b(?:sent|paid|transferred|wired)\b[^.!?\n]{0,20}\b(?:today|yesterday|this morning)\b[^.!?\n]{0,10}\b(?:by|via|through) (?:zelle|venmo|paypal|cash app|wire|ach|bacs|check|cheque|card)\b"
           r"|\b(?:treasury|ap|accounts payable|our (?:bank|treasury|ap team|office)) (?:released|sent|wired|initiated|processed) (?:the |a |our )?(?:wire|payment|transfer|funds|ach|check|cheque)\b"),
     (1.0, r"^\s*payment (?:date|amount)\s*:"),
+    (1.0, r"\b(?:zelle|venmo|paypal)'?d\b|\b(?:dropped|left|put) (?:a |the |our )?(?:check|cheque|payment) (?:in|into|at|off)\b"
+          r"|\b(?:paid|sent|transferred|wired) (?:[^.!?\n]|(?<=\d)\.(?=\d)){0,30}(?:by mistake|too much|twice|in error)\b|\boverpa(?:id|yment)\b"),
     (0.9, r"^\s*payment (?:number|method|reference)\s*:"),
     (0.6, r"\bpaid in full\b"),
     (1.0, r"\b(?:was|were|has been|have been|got) (?:already |just )?(?:remitted|wired|transferred|initiated|released|processed|settled|paid|cleared)\b"),
@@ -297,7 +299,8 @@ _PROMISE = (
     (1.0, r"\b(?:scheduled|queued|approved|lined up|set up) for (?:payment|our next (?:payment|check) run)\b"),
     (1.0, r"\b(?:payment|transfer|it|this|the balance)(?: is| has been| was)? (?:scheduled|booked|queued|planned|set) (?:for|on)\b"
           r"|\b(?:payment|transfer)\b[^.!?\n]{0,40}\b(?:is|has been) (?:scheduled|booked|queued|planned|set) (?:for|on)\b"
-          r"|\breplacement (?:check|cheque|payment)? ?will be (?:issued|sent|cut|mailed)\b"),
+          r"|\breplacement (?:check|cheque|payment)? ?will be (?:issued|sent|cut|mailed)\b|\b(?:i|we) (?:can )?commit to (?:pay|paying|settle|settling)\b"),
+    (0.9, r"(?:[$€£]\s?\d[\d.,]*|\d[\d.,]*\s?(?:€|eur|euros?|usd|dollars?))\s+(?:on|by|at|before)\b[^.!?\n]{0,40}(?:[$€£]\s?\d[\d.,]*|\d[\d.,]*\s?(?:€|eur|euros?|usd|dollars?))\s+(?:on|by|at|before)\b"),
     (0.9, r"\b(?:next|upcoming|coming|weekly|monthly) (?:payment|check|cheque|pay) (?:run|cycle|batch)\b"),
     (0.9, r"\b(?:next|this) (?:week|month)'s (?:payment |pay |check |cheque )?(?:run|batch|cycle)\b"
           r"|\bon (?:our|my|the) (?:list|schedule) for (?:next|this|the)\b"),
@@ -407,7 +410,8 @@ _DISPUTE = (
     (1.0, r"\b(?:won't|will not|not going to|refuse to|do not intend to|don't intend to|are not|aren't|am not|we're not)(?: be)? pay(?:ing)?\b"
           r"|\bnot to (?:make any|pay|release)\b|\b(?:never|wasn't|was not|weren't|were not|not) (?:agreed|quoted|ordered|approved)\b"),
     (1.5, r"\b(?:please |kindly )?(?:reissue|re-issue|correct|amend|cancel|withdraw|void) (?:the |this |your )?(?:invoice|bill|charge)\b"
-          r"|\breissue (?:it|at|in|with)\b|\bshould not (?:exist|be there|apply)\b"),
+          r"|\breissue (?:it|at|in|with)\b|\bshould not (?:exist|be there|apply)\b"
+          r"|\bre-?issue (?:it |this |the invoice )?(?:without|minus|less|excluding)\b"),
     (1.0, r"\b(?:does not|doesn't|do not|don't) (?:match|correspond|reflect|agree with)\b|\bnot the (?:agreed|quoted|correct) (?:rate|price|amount)\b"
           r"|\b(?:our|the) (?:contract|agreement|quote|quotation|po) (?:states|says|shows|specifies)\b|\b(?:not|isn't|wasn't|never) as agreed\b"),
     (0.9, r"\b(?:querying|query(?:ing)? (?:this|the|your) (?:invoice|bill|charge)|(?:put|placed?|kept?|keep) (?:\w+ ){0,3}on hold)\b"
@@ -434,6 +438,9 @@ _DISPUTE = (
           r"|\bapply (?:it|the credit|that credit) and resend\b"),
     (1.0, r"\b(?:the )?only (?:thing|amount|part) (?:we|i) owe\b|\bwas a fixed (?:bid|price|fee|quote)\b|\bstop sending (?:\w+ )?(?:invoices|bills)\b"),
     (0.9, r"\b(?:is not|isn't|are not|aren't|not) (?:on|reflected (?:on|in))? ?(?:this|the) invoice\b|\bnot reflected\b"),
+    (1.0, r"\b(?:lieferschein|delivery note|bol|pod|packing slip|albaran|bon de livraison|pakbon|afleverbon)\b[^.!?\n]{0,30}\d+[^.!?\n]{0,40}[.;]\s*"
+          r"(?:rechnung|invoice|factura|facture|factuur)\b[^.!?\n]{0,30}\d+"
+          r"|\b(?:afgesproken|vereinbart|agreed|convenu|acordad[oa]) (?:was|war|were|etait|era|fue)\b"),
     (1.0, r"\bnothing (?:was|has been|got|ever got) (?:shipped|delivered|installed|supplied|done)\b|\bno se ha (?:realizado|hecho|prestado|entregado)\b"
           r"|\bnadie (?:de su empresa )?ha venido\b"),
     (0.9, r"\b(?:damaged|defective|faulty|broken)\b|\b(?:was|were|has been|had been) cancel+ed\b|\bfix the (?:fault|problem|issue|defect)\b"),
@@ -472,7 +479,7 @@ _DISPUTE = (
           r"|\bne sont pas termine\w*|\bpas (?:encore )?termine\w*|\binacheve\w*"),
     (1.0, r"\bne correspond pas\b|\b(?:facture|montant) rectifie\w*|\bmerci de (?:corriger|rectifier|annuler)\b|\berreur (?:de|sur|dans)\b"
           r"|\bau lieu de\b|\bnon contest\w*|\bne (?:reconnaissons|reconnais) pas\b"),
-    (1.0, r"\bne (?:payerons|paierons|reglerons|payerai|paierai) (?:pas|rien)\b|\bretenons le paiement\b"),
+    (1.0, r"\bne (?:payerons|paierons|reglerons|payerai|paierai|paiera|payera|reglera) (?:pas|rien)\b|\bretenons le paiement\b"),
     (1.0, r"\b(?:une fois que|des que|quand|apres que|lorsque)\b[^.!?\n]{0,60}\b(?:remplace\w*|repare\w*|corrige\w*|livre\w*|rembourse\w*|resolu\w*|regularise\w*)\b"),
     # es
     (1.0, r"\b(?:factura|importe|cantidad|precio|tarifa|cobro)s? (?:es|son|parece|esta|estan|nos parece)"
@@ -539,7 +546,10 @@ _QUESTION = (
     (0.9, r"\b(?:po|purchase order) (?:number|no\.?|#)|\bpo\b|\bpurchase order\b|\bw-?9\b|\bw-?8\b|\bvat (?:number|id|reg)|\btax (?:id|form|exempt|number)\b"),
     (0.9, r"\bwhat (?:is|are|was|were) (?:this|these|the|that) (?:invoice|charge|amount|fee|item|line)s?\b|\bwhat (?:is|was) (?:it|this) for\b"),
     (0.8, r"\b(?:could|can|would|will) you (?:please |kindly )?(?:clarify|explain|confirm|tell|let (?:me|us) know|advise|check|send|provide|help|look)\b"),
-    (0.7, r"(?<!, )\b(?:which|what|who|where|when|how|why) (?:invoice|amount|account|address|person|department|do|does|did|should|is|are|can|would|much)\b"),
+    (0.7, r"(?<!, )\b(?:which|what|who|where|when|how|why) (?:invoice|amount|account|address|person|department|do|does|did|should|is|are|can|would|much"
+          r"|terms|rate|price|version|entity|one|po)\b"),
+    (0.9, r"\b(?:pregunta|preguntan) si\b|\b(?:asks|asked|wants to know|would like to know) (?:if|whether)\b|\bfragt,? ob\b|\bdemande si\b"
+          r"|\bvraagt of\b"),
     (0.6, r"\b(?:i|we) (?:have|had) a question\b|\bquestion (?:about|regarding|on)\b|\bplease advise\b|\bbreakdown\b|\bstatement of account\b|\bstatement\b"),
     (0.8, r"\b(?:please|pls|kindly) (?:send|resend|provide|forward|confirm|clarify|explain|let (?:me|us) know|advise|tell)\b"),
     (0.8, r"\b(?:i|we)(?:'ll| will| would)? (?:need|require|would like|'d like|want) (?:a|an|the|your|to know|to confirm|to understand|clarification|more information|details)\b"
@@ -572,7 +582,8 @@ _QUESTION = (
     (0.7, r"\b(?:que|cual|cuales|quien|donde|cuando|como|por que|a que) (?:es|son|corresponde|concepto|debemos|debo|hay)\b|\bpregunta\b|\bduda\b"),
     # nl
     (0.9, r"\b(?:bankgegevens|rekeningnummer|iban|bic)\b"),
-    (0.9, r"\b(?:inkoopordernummer|ordernummer|po-nummer|btw|kvk)\b"),
+    (0.9, r"\b(?:inkoopordernummer|ordernummer|po-nummer|kvk)\b|\bbtw(?=[- ]?(?:nummer|nr|id|tarief|bedrag|percentage|\d))"
+          r"|\b(?:de|het|geen|incl\.?|excl\.?|inclusief|exclusief) btw\b"),
     (0.8, r"\b(?:kunt|kan|zou) u (?:mij |ons )?(?:laten weten|uitleggen|bevestigen|sturen|toelichten|vertellen|aangeven)\b"),
     (0.7, r"\b(?:wat|welke|wie|waar|wanneer|hoe|waarom|waarvoor) (?:is|zijn|moet|moeten|kan|betreft|hoort)\b|\bvraag\b"),
 )
@@ -633,7 +644,9 @@ _AUTOMATIC_OTHER = (
           r"|\b(?:got|received|sent) (?:this|it) (?:by mistake|in error)\b|\bdon't deal with\b|\bnot your (?:customer|client)\b"
           r"|\btake (?:this|my|our) (?:e-?mail )?address off\b|\bheld for (?:moderation|review)\b|\bfor review by the list (?:owner|moderator)\b"
           r"|\bnot a (?:subscriber|member) of (?:this|the) list\b|\b(?:was|has been) (?:handed|delivered) to the (?:mailbox|recipient)\b"
-          r"|\bno read confirmation\b"),
+          r"|\bno read confirmation\b|\bleest niemand mee\b|\bniemand leest\b|\bliest niemand\b|\bpersonne ne lit\b|\bnadie lee\b"
+          r"|\b(?:nobody|no one|no-one) reads\b|\bkannst du\b|\bkonntest du\b|\bkun jij\b|\bkan jij\b"
+          r"|\bcan you take this(?: one)?\b|\bis yours now\b"),
     (1.0, r"\b(?:bank(?:ing)?|account|payment) (?:details|information|instructions) (?:have|has) (?:been )?(?:updated|changed)\b"
           r"|\bnew (?:bank )?account (?:below|details)\b"),
     (0.9, r"\b(?:supplier|vendor) (?:self-service )?portal\b|\bleveranciersportaal\b|\bportal de proveedores\b"
@@ -643,7 +656,7 @@ _AUTOMATIC_OTHER = (
     (1.0, r"\bno admite respuestas\b|\bno se (?:lee|revisa|atiende)\b|\bno (?:llevo|gestiono) (?:las|los) factur"),
     (1.0, r"\bn'est pas (?:consultee|lue|surveillee)\b|\bne (?:m'occupe|gere) pas (?:des|de la) factur"),
     (1.0, r"\bwird nicht (?:gelesen|bearbeitet|uberwacht)\b|\bnicht (?:zustandig|der richtige ansprechpartner)\b"),
-    (1.0, r"\b(?:ranking|seo|search engine|marketing services|proposal|monthly fee|web ?design|backlinks|liquidez|adelantamos|factoring"
+    (1.0, r"\b(?:ranking|seo|search engine|marketing services|web ?design|backlinks|liquidez|adelantamos|factoring"
           r"|responda si|reply yes|special offer|limited time|webinar|diagnostic gratuit|sans frais|free (?:trial|audit|consultation|demo)"
           r"|kostenlos\w*|unverbindlich\w*|sin compromiso|vrijblijvend\w*)\b"),
     (1.0, r"\b(?:wrong person|wrong contact|not the right person|i left (?:[a-z]+ ){1,3}(?:back )?in\b|no longer work (?:at|for|there))"
@@ -773,6 +786,8 @@ _NAMED_ASIDE = re.compile(r"\A\s*[A-Z][a-z]+ [-\u2013] ")   # "Mark - are we sti
 _TO_A_COLLEAGUE = re.compile(r"\A\s*(?:(?i:hi|hello|hey|dear)\s+)?(?!(?i:hi|hello|hey|dear|morning|good|thanks|thank|team|all|hallo|bonjour|hola|beste)\b)"
                              r"[A-Z][a-z]+\s*(?:,\s*\n|-|:)|\A\s*(?i:hi|hello|hey|dear)\s+[A-Z][a-z]+\s*,")
 _ABOUT_IT = re.compile(r"\b(?:this|it|that|these|those)\b")
+_OVERPAID = re.compile(r"\b(?:paid|sent|transferred|wired) (?:[^.!?\n]|(?<=\d)\.(?=\d)){0,30}(?:by mistake|too much|twice|in error)\b"
+                       r"|\boverpa(?:id|yment)\b")
 _ASIDE = re.compile(r" [-\u2013\u2014,] |; ")   # the dash as _by_tense sees it, a comma
 
 
@@ -935,6 +950,9 @@ def classify(subject: str, text: str, *, sent: datetime | None = None,
             hits[label] += _hits(_RULES[label], fsubject, subject)
     _by_tense(_CLAUSE_BREAK.sub(lambda m: "," * len(m.group()), folded), text, hits)
     _asking(folded, text, hits)
+    if _OVERPAID.search(folded):
+        # "we paid $4,500 by mistake instead of $4,100, please refund": money sent, nothing contested
+        hits[Label.DISPUTE] = [h for h in hits[Label.DISPUTE] if h.weight >= 1.0]
     scores = {label: _score(h) for label, h in hits.items()}
     # "not paid yet", "will be paid once ...": each such phrase cancels one payment phrase
     # ... but not one inside an "if" ("if you have not received the payment by Friday, ...")

@@ -460,6 +460,10 @@ _FIXED: dict[str, tuple[Callable[[date], date | None], list[str]]] = {
         "mid-month", "mid month", "[the ]middle of {the|this} month", "mitte {des|dieses} monats",
         "mitte monat", "[à la ]mi-mois", "[a ]mediados {de|del|de este} mes", "half {van |}{de|deze} maand",
         "medio {van |}{de|deze} maand")),
+    "mid next month": (lambda d: date(*_next_month(d), 15), _words(
+        "mid next month", "mid-next month", "[the ]middle of next month", "mitte {nächsten|kommenden} monats",
+        "[à la ]mi-{mois prochain}", "[a ]mediados del {mes que viene|próximo mes}",
+        "half {volgende|komende} maand", "medio {volgende|komende} maand")),
     "first of the month": (lambda d: _day_of_month(d + timedelta(days=1), 1), _words(
         "[on ]the {first|1st} of {the|next|the next|the coming} month",
         "[am ]{ersten|1.} des {nächsten|kommenden} monats",
@@ -709,6 +713,7 @@ _PAYMENT = re.compile(r"""(?<!\w)(?:
     pay|pays|paying|payment|payments|paid|repay\w*|transfer\w*|wire|wired|wires|wiring|settle|settled
     |settles|settling|settlement|remit\w*|funds|fonds|fondos|money|amount|bank\s+run|pay(?:ment)?\s+run
     |(?:a|the|our)\s+(?:check|cheque)|cheque|checks|cheques|regularis\w*|regulariz\w*
+    |(?:run|charge)\s+(?:the|my|our|a)\s+(?:credit\s+)?card
     |[$\u20ac\u00a3]\s?\d[\d.,]*|\d[\d.,]*\s?(?:\u20ac|eur|euros?|usd|gbp|dollars?)
     |(?:be)?zahl(?:e|en|t|te|ten|st)|\w*zahlung\w*|bezahl\w*|gezahlt|\w*(?:u|ue)berw(?:ei|ie)s\w*
     |begleich\w*|beglichen|anweis\w*|angewiesen|ausgleich\w*|ausgeglichen|betrag|geld|zahllauf
