@@ -211,14 +211,15 @@ _PAID = (
           r"|\b(?:our|my) records show (?:this|it|that|the invoice) (?:as )?(?:paid|settled)\b"
           r"|\b(?:check|cheque|payment|wire|transfer)(?: no\.?| number| #)? ?\d* (?:cleared|was cashed|has been cashed|was deposited)\b"
           r"|\byou(?:'ve| have) (?:got|received) (?:the|our) (?:funds|money|payment)\b"),
-    (0.9, rf"\b(?:payment|wire|transfer|check|cheque|funds|money|it|ach|remittance|bacs|eft|balance|amount|sum|total)\b{_W}\bwent (?:out|to you|across)\b"
+    (0.9, rf"\b(?:payment|wire|transfer|check|cheque|funds|money|ach|remittance|bacs|eft|balance|amount|sum|total)\b{_W}\bwent (?:out|to you|across)\b"
           r"|(?:\A|[-:.\n] ?)\s*went out\b|\bwent in(?:to)? (?:our|the) (?:bank'?s? |bulk |payment |bacs |ach )*(?:file|run|batch)\b"),
     (0.9, r"\A\W*(?:all )?(?:done|erledigt|c'est fait|fait|hecho|gedaan|geregeld)\W*(?:\n|\Z)"),
     (1.0, r"\b(?:sent|paid|transferred|wired)\b[^.!?\n]{0,20}\b(?:today|yesterday|this morning)\b[^.!?\n]{0,10}\b(?:by|via|through) (?:zelle|venmo|paypal|cash app|wire|ach|bacs|check|cheque|card)\b"
           r"|\b(?:treasury|ap|accounts payable|our (?:bank|treasury|ap team|office)) (?:released|sent|wired|initiated|processed) (?:the |a |our )?(?:wire|payment|transfer|funds|ach|check|cheque)\b"),
     (1.0, r"^\s*payment (?:date|amount)\s*:"),
     (1.0, r"\b(?:zelle|venmo|paypal)'?d\b|\b(?:dropped|left|put) (?:a |the |our )?(?:check|cheque|payment) (?:in|into|at|off)\b"
-          r"|\b(?:paid|sent|transferred|wired) (?:[^.!?\n]|(?<=\d)\.(?=\d)){0,30}(?:by mistake|too much|twice|in error)\b|\boverpa(?:id|yment)\b"),
+          r"|\b(?:we|i)(?:'ve| have)? (?:paid|transferred|wired) (?:[^.!?\n]|(?<=\d)\.(?=\d)){0,30}(?:by mistake|too much|twice|in error)\b"
+          r"|\b(?:we|i)(?:'ve| have)? overpaid\b|\boverpayment\b"),
     (0.9, r"^\s*payment (?:number|method|reference)\s*:"),
     (0.6, r"\bpaid in full\b"),
     (1.0, r"\b(?:was|were|has been|have been|got) (?:already |just )?(?:remitted|wired|transferred|initiated|released|processed|settled|paid|cleared)\b"),
@@ -786,8 +787,8 @@ _NAMED_ASIDE = re.compile(r"\A\s*[A-Z][a-z]+ [-\u2013] ")   # "Mark - are we sti
 _TO_A_COLLEAGUE = re.compile(r"\A\s*(?:(?i:hi|hello|hey|dear)\s+)?(?!(?i:hi|hello|hey|dear|morning|good|thanks|thank|team|all|hallo|bonjour|hola|beste)\b)"
                              r"[A-Z][a-z]+\s*(?:,\s*\n|-|:)|\A\s*(?i:hi|hello|hey|dear)\s+[A-Z][a-z]+\s*,")
 _ABOUT_IT = re.compile(r"\b(?:this|it|that|these|those)\b")
-_OVERPAID = re.compile(r"\b(?:paid|sent|transferred|wired) (?:[^.!?\n]|(?<=\d)\.(?=\d)){0,30}(?:by mistake|too much|twice|in error)\b"
-                       r"|\boverpa(?:id|yment)\b")
+_OVERPAID = re.compile(r"\b(?:we|i)(?:'ve| have)? (?:paid|transferred|wired) (?:[^.!?\n]|(?<=\d)\.(?=\d)){0,30}(?:by mistake|too much|twice|in error)\b"
+                       r"|\b(?:we|i)(?:'ve| have)? overpaid\b|\boverpayment\b")
 _ASIDE = re.compile(r" [-\u2013\u2014,] |; ")   # the dash as _by_tense sees it, a comma
 
 
