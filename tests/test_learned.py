@@ -86,3 +86,12 @@ def test_a_vote_on_a_single_known_word_is_no_vote():
     assert learned.vote("ok") is not None and learned.vote("ok").known == 1
     r = classify(SUBJECT, "ok")
     assert r.label is Label.OTHER and not any("learned" in e for e in r.evidence)
+
+
+def test_a_vote_never_makes_a_bounce_or_an_absence(monkeypatch):
+    # a bounce marks a client's address failing on its own: only headers and fixed wordings may
+    text = "Please write to our new payables address ap@client.test from now on."
+    for label in ("bounce", "out_of_office"):
+        vote = learned.Vote(label, 0.99, ("x",), known=9)
+        monkeypatch.setattr(learned, "vote", lambda text, vote=vote: vote)
+        assert classify(SUBJECT, text).label.value not in ("bounce", "out_of_office")

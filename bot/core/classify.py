@@ -999,7 +999,11 @@ def _second_reader(label: Label, confidence: float, evidence: tuple[str, ...],
     words = ", ".join(f"'{t}'" for t in vote.evidence)
     # weak: nothing found ("other" by default), or only words too weak to decide by themselves
     weak = confidence <= 0.5 if label is Label.OTHER else scores[label] < 0.9
-    if (weak and vote.probability >= LEARNED_OVER) or (confidence < RULES_SURE and vote.probability >= LEARNED_SURE):
+    # bounces and absences are machine mail, told by headers and fixed wordings: a vote never
+    # makes one (a bounce marks a client's address failing without asking anyone)
+    by_machine = vote.label in (Label.BOUNCE.value, Label.OUT_OF_OFFICE.value)
+    if not by_machine and ((weak and vote.probability >= LEARNED_OVER)
+                           or (confidence < RULES_SURE and vote.probability >= LEARNED_SURE)):
         voted = Label(vote.label)
         phrases = tuple(dict.fromkeys(h.phrase for h in hits[voted]))[:5]
         return (voted, min(LEARNED_CAP, vote.probability),
