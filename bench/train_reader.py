@@ -84,11 +84,9 @@ def main(argv: list[str] | None = None) -> int:
         # arbot's own scoring must give what scikit-learn gives (the rounding aside)
         learned._model.cache_clear()
         expected = model.predict_proba(x)
-        worst = 0.0
-        for i, text in enumerate(texts):
-            got = learned.vote(text)
-            k = list(model.classes_).index(got.label) if got else int(expected[i].argmax())
-            worst = max(worst, abs((got.probability if got else expected[i][k]) - expected[i][k]))
+        classes = list(model.classes_)
+        votes = ((learned.vote(text), row) for text, row in zip(texts, expected, strict=True))
+        worst = max((abs(v.probability - row[classes.index(v.label)]) for v, row in votes if v), default=0.0)
         print(f"largest difference from scikit-learn's probabilities: {worst:.4f}", file=sys.stderr)
         if worst > 0.01:
             return 1

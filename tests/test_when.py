@@ -395,11 +395,8 @@ def test_short_weekdays_friday_week_the_weekend_and_calendar_weeks(
      "Wednesday.", WED, nov(25)),
     ("Give me three weeks and it's paid.", WED, dec(9)),
     ("It's queued for the thurs check run.", WED, nov(19)),
+    ("Expect payment mid next month.", WED, dec(15)),
+    ("I'll run the card tomorrow morning when I'm back at the desk.", WED, nov(19)),
 ])
 def test_the_day_the_money_comes_is_the_one_promised(text: str, sent: datetime, expected: date) -> None:
     assert promised(text, sent) == expected
-
-
-def test_mid_next_month_and_a_card_run_when_back() -> None:
-    assert promised("Expect payment mid next month.") == dec(15)
-    assert promised("I'll run the card tomorrow morning when I'm back at the desk.") == nov(19)

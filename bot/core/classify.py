@@ -185,6 +185,10 @@ _PAY_ANY = re.compile(
     r"|\b(?:betaal|betaald|betalen|betaling|deelbetaling|overmak|overgemaakt|voldo|voldaan|overboek)\w*|\bmaak\w* [^.!?\n]{0,25}\bover\b"
     r"|\bop (?:jullie|uw|je) rekening\b|\bregel(?:en)? (?:ik|we|wij)\b")
 
+# the client paid more than it owed: "we paid $4,500 by mistake instead of $4,100"
+_OVERPAID_WORDS = (r"\b(?:we|i)(?:'ve| have)? (?:paid|transferred|wired) (?:[^.!?\n]|(?<=\d)\.(?=\d)){0,30}"
+                   r"(?:by mistake|too much|twice|in error)\b|\b(?:we|i)(?:'ve| have)? overpaid\b|\boverpayment\b")
+
 _PAID = (
     (1.0, r"\b(?:we|i|my client|our (?:company|bank|team|accounts? (?:payable|department)))(?:'ve| have| has| had)?"
           r"(?: already| just| now| finally)? (?:paid|settled|remitted|wired|transferred|cleared)\b"),
@@ -218,8 +222,7 @@ _PAID = (
           r"|\b(?:treasury|ap|accounts payable|our (?:bank|treasury|ap team|office)) (?:released|sent|wired|initiated|processed) (?:the |a |our )?(?:wire|payment|transfer|funds|ach|check|cheque)\b"),
     (1.0, r"^\s*payment (?:date|amount)\s*:"),
     (1.0, r"\b(?:zelle|venmo|paypal)'?d\b|\b(?:dropped|left|put) (?:a |the |our )?(?:check|cheque|payment) (?:in|into|at|off)\b"
-          r"|\b(?:we|i)(?:'ve| have)? (?:paid|transferred|wired) (?:[^.!?\n]|(?<=\d)\.(?=\d)){0,30}(?:by mistake|too much|twice|in error)\b"
-          r"|\b(?:we|i)(?:'ve| have)? overpaid\b|\boverpayment\b"),
+          rf"|{_OVERPAID_WORDS}"),
     (0.9, r"^\s*payment (?:number|method|reference)\s*:"),
     (0.6, r"\bpaid in full\b"),
     (1.0, r"\b(?:was|were|has been|have been|got) (?:already |just )?(?:remitted|wired|transferred|initiated|released|processed|settled|paid|cleared)\b"),
@@ -787,8 +790,7 @@ _NAMED_ASIDE = re.compile(r"\A\s*[A-Z][a-z]+ [-\u2013] ")   # "Mark - are we sti
 _TO_A_COLLEAGUE = re.compile(r"\A\s*(?:(?i:hi|hello|hey|dear)\s+)?(?!(?i:hi|hello|hey|dear|morning|good|thanks|thank|team|all|hallo|bonjour|hola|beste)\b)"
                              r"[A-Z][a-z]+\s*(?:,\s*\n|-|:)|\A\s*(?i:hi|hello|hey|dear)\s+[A-Z][a-z]+\s*,")
 _ABOUT_IT = re.compile(r"\b(?:this|it|that|these|those)\b")
-_OVERPAID = re.compile(r"\b(?:we|i)(?:'ve| have)? (?:paid|transferred|wired) (?:[^.!?\n]|(?<=\d)\.(?=\d)){0,30}(?:by mistake|too much|twice|in error)\b"
-                       r"|\b(?:we|i)(?:'ve| have)? overpaid\b|\boverpayment\b")
+_OVERPAID = re.compile(_OVERPAID_WORDS)
 _ASIDE = re.compile(r" [-\u2013\u2014,] |; ")   # the dash as _by_tense sees it, a comma
 
 
