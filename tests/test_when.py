@@ -191,6 +191,11 @@ def test_a_day_of_the_month_is_the_first_one_on_or_after_the_day_written(
     ("We will pay on 15 January.", DEC_10, date(2027, 1, 15)),   # a missing year: the next one
     ("We will pay on 05/12/2026.", WED, dec(5)),                 # day first
     ("We will pay on 12/15/2026.", WED, dec(15)),                # ... unless it cannot be
+    ("Payment is scheduled for 12/1.", WED, dec(1)),             # both ways: the first ahead
+    ("Payment is scheduled for 1/12.", WED, dec(1)),
+    ("Check will be mailed 12/02/2026.", WED, dec(2)),           # 12 February is past
+    ("Wir zahlen am 1.12.", WED, dec(1)),                        # dots: always day first
+    ("Wir zahlen am 12.01.", WED, date(2027, 1, 12)),
     ("Wir zahlen am 05.12.26.", WED, dec(5)),
     ("We will pay on 15/12.", WED, dec(15)),
     ("We will pay on Friday, 27 November.", WED, nov(27)),

@@ -315,6 +315,8 @@ _PROMISE = (
     (1.0, r"\b(?:we|i)(?:'ll| will| shall)(?: be)? (?:send|sending|mail|mailing|get|getting|cut|issue|issuing|process|processing|release|releasing|wire|wiring|have)"
           r"(?: you| out| over)?(?: a| the| our| your| this| it)? ?(?:check|cheque|payment|funds|wire|transfer|it paid|this paid|paid|out)\b"),
     (0.9, r"\b(?:will|shall) be (?:paying|sending|mailing|wiring|processing|remitting|settling)\b"),
+    (1.0, r"\b(?:it|this|that|these|they|the rest)(?:'ll| will| is going to| are going to) (?:be|get) (?:paid|settled|processed|released)\b"),
+    (0.9, r"(?:\b(?:it|this|that|these|they|the rest) |^|[.!?]\s+)should (?:be|get) (?:paid|settled|processed|released)\b(?! (?:already|by now))"),
     (0.8, r"\b(?:should|will) (?:be|go) out (?:by|on|next|this|tomorrow|early|later)\b|\bexpect (?:to (?:pay|send|make)|payment)\b"),
     (0.8, r"\b(?:payment arrangement|arrange (?:a )?payment|pay (?:it |this |the balance )?(?:off )?in (?:full|instal+ments))\b"),
     (0.8, r"\b(?:being processed|in process|in progress|in bearbeitung|wird bearbeitet|en cours de (?:traitement|paiement|validation|reglement)"

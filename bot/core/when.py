@@ -10,8 +10,9 @@ day ``d`` of the reply's Date header (``sent.date()``, never the UTC day):
 - end of the month -> its last day; next month -> the last day of the next month;
   early next month -> the 5th of the next month;
 - "the 15th", "am 15.", "le 15" -> the first 15th on or after d; an explicit date without a
-  year -> the first such date on or after d; numbers with / or . are day-first unless the
-  second one is above 12; ISO dates are year-month-day; impossible dates are no dates;
+  year -> the first such date on or after d; dotted numbers are day-first; 12/1 and 1/12 are
+  whichever reading comes first on or after d (day-first if neither does), 12/15 can only be
+  month-first; ISO dates are year-month-day; impossible dates are no dates;
 - in N days / weeks -> d + N days (weeks x 7).
 
 A few readings go beyond the list and follow its spirit: "Friday next week" is that week's
@@ -275,11 +276,18 @@ def _explicit(m: re.Match[str], d: date) -> date | None:
 
 
 def _numeric(m: re.Match[str], d: date) -> date | None:
+    """Day first (15.12., 05/12/2026), month first only where the day cannot be a month
+    (12/15). A slash or dash date that reads both ways (12/1) is the reading that comes
+    first on or after d: mail names the days ahead it means, and the writer's custom
+    (1 December in Chicago, 12 January in Leeds) is not in the text."""
     first, second = int(m["a"]), int(m["b"])
-    day, month = (second, first) if second > 12 >= first else (first, second)
-    if m["year"]:
-        return _make(_full_year(m["year"]), month, day)
-    return _day_of_year(d, month, day)
+    readings = [(second, first) if second > 12 >= first else (first, second)]
+    if first != second and max(first, second) <= 12 and "." not in m[0]:
+        readings.append((second, first))
+    found = [x for x in (_make(_full_year(m["year"]), month, day) if m["year"] else _day_of_year(d, month, day)
+                         for day, month in readings) if x]
+    ahead = [x for x in found if x >= d]
+    return min(ahead) if ahead else (found[0] if found else None)
 
 
 def _iso(m: re.Match[str], d: date) -> date | None:
@@ -465,7 +473,7 @@ _FIXED: dict[str, tuple[Callable[[date], date | None], list[str]]] = {
         "[à la ]mi-{mois prochain}", "[a ]mediados del {mes que viene|próximo mes}",
         "half {volgende|komende} maand", "medio {volgende|komende} maand")),
     "first of the month": (lambda d: _day_of_month(d + timedelta(days=1), 1), _words(
-        "[on ]the {first|1st} of {the|next|the next|the coming} month",
+        "[on ][the ]{first|1st} of {the|next|the next|the coming} month",
         "[am ]{ersten|1.} des {nächsten|kommenden} monats",
         "[le ]{premier|1er} du mois prochain", "[el ]{primero|1} del {mes que viene|próximo mes}",
         "[op ]de {eerste|1e} van {de volgende|volgende} maand")),
