@@ -221,6 +221,8 @@ def test_explicit_dates(text: str, sent: datetime, expected: date) -> None:
     ("We betalen binnen 10 dagen.", nov(28)),
     ("We betalen over twee weken.", dec(2)),
     ("De betaling volgt binnen een week.", nov(25)),
+    ("We will pay in 2 or 3 weeks.", dec(9)),                   # a range: its longer end
+    ("Wir zahlen in 2-3 Wochen.", dec(9)),
 ])
 def test_in_n_days_or_weeks(text: str, expected: date) -> None:
     assert promised(text) == expected
@@ -405,3 +407,13 @@ def test_short_weekdays_friday_week_the_weekend_and_calendar_weeks(
 ])
 def test_the_day_the_money_comes_is_the_one_promised(text: str, sent: datetime, expected: date) -> None:
     assert promised(text, sent) == expected
+
+
+def test_a_weekday_that_recurs_is_no_date() -> None:
+    assert promised("Our AP runs checks on Thursdays, so you should have it next week.") == nov(27)
+    assert promised("Wir zahlen freitags.") is None
+
+
+def test_a_day_the_client_gets_paid_is_not_a_day_told_of_as_past() -> None:
+    assert promised("I will pay on Friday when I get paid.") == nov(20)
+    assert promised("I get paid on the 25th, will pay then.") == nov(25)

@@ -309,7 +309,8 @@ _PROMISE = (
     (0.9, r"\b(?:next|this) (?:week|month)'s (?:payment |pay |check |cheque )?(?:run|batch|cycle)\b"
           r"|\bon (?:our|my|the) (?:list|schedule) for (?:next|this|the)\b"),
     (1.0, r"\b(?:with|in|into|on|for|in time for) (?:our|the|this|next) (?:next |upcoming )?(?:payment|check|cheque|pay) (?:run|cycle|batch)\b"),
-    (0.8, r"\byou (?:will|should|can expect to) (?:have|receive|see|get) (?:the |our |your )?(?:payment|funds|money|check|cheque|transfer)\b"),
+    (0.9, r"\byou (?:will|should|can expect to) (?:have|receive|see|get) (?:the |our |your )?(?:payment|funds|money|check|cheque|transfer)\b"),
+    (0.9, r"\b(?:please )?allow (?:us |me )?(?:until|till|up to|another|an extra|a few|\d+|one|two|three) ?(?:more |extra )?(?:days?|weeks?|business|working|\d)"),
     (0.8, r"\b(?:payment|instal+ment) plan\b|\bin (?:two|three|four|\d) (?:instal+ments|payments|parts)\b"),
     (0.7, r"\b(?:can|could|may) we (?:pay|settle) (?:in|by|on|before|over)\b"),
     (1.0, r"\b(?:we|i)(?:'ll| will| shall)(?: be)? (?:send|sending|mail|mailing|get|getting|cut|issue|issuing|process|processing|release|releasing|wire|wiring|have)"
@@ -440,7 +441,7 @@ _DISPUTE = (
           r"|\bstill waiting (?:on|for) (?:the |that |this |our )?(?:part|parts|repair|fix|replacement|engineer|technician)\b"),
     (1.0, r"\b(?:fix|correct|amend|adjust|finish|complete|repair|replace|install|deliver|apply (?:it|the credit)|resend|reissue"
           r"|send (?:us |me )?(?:the |a )?(?:corrected|revised|new) \w+)\b"
-          r"[^.!?\n]{0,40}\band (?:i|we)(?:'ll| will)\b|\b(?:on|against|with) (?:a|the) (?:corrected|revised) (?:invoice|bill|statement)\b"
+          r"[^.!?\n]{0,40}\band (?:i|we)(?:'ll| will)\b|\b(?:on|against|with|upon receipt of|on receipt of) (?:a|the|your) (?:corrected|revised|amended) (?:invoice|bill|statement)\b"
           r"|\bapply (?:it|the credit|that credit) and resend\b"),
     (1.0, r"\b(?:the )?only (?:thing|amount|part) (?:we|i) owe\b|\bwas a fixed (?:bid|price|fee|quote)\b|\bstop sending (?:\w+ )?(?:invoices|bills)\b"),
     (0.9, r"\b(?:is not|isn't|are not|aren't|not) (?:on|reflected (?:on|in))? ?(?:this|the) invoice\b|\bnot reflected\b"),

@@ -563,6 +563,9 @@ _NUMERIC_START = r"[\w./]|(?<=\w)-"   # keeps "INV-15/12" and "115.12." out, let
 _RULES = (
     _rule("ignore", _union(_words("{guten|goede|am|jeden} morgen", "{la|por la|de la|toda la|cada} mañana")),
           None),
+    # a weekday that recurs is no one day: "we cut checks on Thursdays", "freitags", "vrijdags"
+    _rule("ignore", r"(?:mon|tues|wednes|thurs|fri|satur|sun)days|(?:mon|diens|donners|frei|sams|sonn)tags|mittwochs"
+                    r"|(?:maan|dins|woens|donder|vrij|zater|zon)dags", None),
     _rule("ignore", rf"(?:{_WEEKDAY})\s*(?:-|to|through|bis|au|a|tot|t/m)\s*(?:{_WEEKDAY})"
                     rf"(?={_OFFICE_HOURS})", None),
     _rule("explicit", r"(?P<day>[0-9][0-9]?)(?:st|nd|rd|th|er|e|de|ste|\.)?(?:\s*|-)(?:of\s+|de\s+)?"
@@ -607,7 +610,9 @@ _RULES = (
           _weekday),
     _rule("month", rf"(?P<part>{_union(w for words in _PARTS_OF_MONTH.values() for w in words)})[\s-]+"
                    rf"(?:of\s+|de\s+|del\s+|van\s+)?{_MONTH}(?:\s+{_YEAR})?", _part_of_month),
-    _rule("duration", rf"(?:{_WITHIN})\s+{_COUNT}\s+{_MORE}{_UNIT}(?:'?s?\s+time)?", _duration),
+    # "within 5-7 business days", "in 2 or 3 weeks": the longer
+    _rule("duration", rf"(?:{_WITHIN})\s+(?:\d{{1,3}}\s*(?:-|–|to|or|oder|ou|o|of|bis|à|a|tot)\s*)?{_COUNT}\s+{_MORE}{_UNIT}"
+                      rf"(?:'?s?\s+time)?", _duration),
     _rule("duration", rf"(?P<n>[0-9]\d{{0,2}})\s+{_UNIT}\s+from\s+(?:now|today)", _duration),
     _rule("duration", rf"(?:give|allow|grant)\s+(?:me|us)\s+(?:another\s+)?{_COUNT}\s+{_MORE}{_UNIT}",
           _duration),
@@ -747,7 +752,7 @@ _COMMIT = re.compile(r"""(?<!\w)(?:
 # the clause tells of something done: "we paid on Monday", "wir haben am 15. überwiesen"
 _DONE = re.compile(r"""(?<!\w)(?:
     (?:already|have|has|had|was|were|i|we|they)\s+(?:(?!(?:will|shall|be|going|to|can|could|should
-        |would|must|need|plan|intend)\b)[\w']+\s+){0,3}?(?:paid|transferred|wired|settled|remitted|sent
+        |would|must|need|plan|intend|get|gets)\b)[\w']+\s+){0,3}?(?:paid|transferred|wired|settled|remitted|sent
         |initiated|processed|made|executed|released|received)
   | failed|bounced|rejected|fehlgeschlagen|zur(?:u|ue)ckgebucht|storniert|echoue|rechazad[oa]|devuelt[oa]
   | mislukt|teruggeboekt
