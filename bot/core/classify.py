@@ -187,7 +187,11 @@ _PAY_ANY = re.compile(
 
 # the client paid more than it owed: "we paid $4,500 by mistake instead of $4,100"
 _OVERPAID_WORDS = (r"\b(?:we|i)(?:'ve| have)? (?:paid|transferred|wired) (?:[^.!?\n]|(?<=\d)\.(?=\d)){0,30}"
-                   r"(?:by mistake|too much|twice|in error)\b|\b(?:we|i)(?:'ve| have)? overpaid\b|\boverpayment\b")
+                   r"(?:by mistake|too much|twice|in error)\b|\b(?:we|i)(?:'ve| have)? overpaid\b|\boverpayment\b"
+                   r"|\b(?:doppelt|zweimal|zu ?viel) (?:bezahlt|gezahlt|uberwiesen)\b|\buberzahlung\b"
+                   r"|\b(?:paye|regle|vire)e? (?:deux fois|en double|en trop)\b|\btrop (?:paye|percu|verse)\b"
+                   r"|\b(?:pagado|pagamos|abonado|transferido) (?:dos veces|de mas|por duplicado)\b|\bpago duplicado\b"
+                   r"|\b(?:dubbel|twee keer|tweemaal|te ?veel) (?:betaald|overgemaakt|overgeboekt)\b")
 
 _PAID = (
     (1.0, r"\b(?:we|i|my client|our (?:company|bank|team|accounts? (?:payable|department)))(?:'ve| have| has| had)?"
@@ -245,7 +249,7 @@ _PAID = (
     (1.0, r"\b(?:zahlungsbestatigung|uberweisungsbeleg|zahlungsnachweis|zahlungseingang bestatigt)\b"
           r"|\b(?:anbei|beigefugt|im anhang)\b[^.!?\n]{0,30}\bzahlungsavis\b|\bzahlungsavis (?:anbei|im anhang|beigefugt)\b"),
     (1.0, r"\b(?:ist|sind|wurde) (?:bereits |schon |gestern |heute )*(?:raus|rausgegangen|rausgeschickt|erledigt)\b"
-          r"|\brausgegangen\b|\bist\b[^.!?\n]{0,25}\braus\b"),
+          r"|\brausgegangen\b|\bist\b[^.!?\n]{0,25}\braus\b|\bzahlung (?:ist )?(?:durch|durchgegangen)\b"),
     # fr
     (1.0, rf"\b(?:avons|ai|a|ont|deja|bien|hier|aujourd'hui){_W} (?:paye|payee|regle|reglee|vire|viree|acquitte|solde)\b"),
     (1.0, r"\b(?:virement|paiement|reglement|versement)(?: a| ont)?(?: bien| deja)?(?: ete)? (?:effectue|envoye|emis|execute|realise|passe)s?\b"),
@@ -275,7 +279,8 @@ _PAID = (
           r" (?:uitgevoerd|verricht|verstuurd|gedaan|verwerkt|onderweg)\b"),
     (1.0, r"\b(?:betaalbewijs|bewijs van betaling|betalingsbewijs|betalingsbevestiging)\b"),
     (1.0, r"\b(?:betaalopdracht|betaling|overboeking|deelbetaling|overschrijving)\b[^.!?\n]{0,30}"
-          r"\b(?:is |werd )?(?:verstuurd|gedaan|uitgevoerd|verricht|verwerkt|ingediend)\b|\bnet (?:via \w+ )?betaald\b"),
+          r"\b(?:is |werd )?(?:verstuurd|gedaan|uitgevoerd|verricht|verwerkt|ingediend)\b|\bnet (?:via \w+ )?betaald\b"
+          r"|\b(?:betaling|overboeking|incasso) (?:is )?(?:gelukt|geslaagd)\b"),
 )
 
 _PAID_NOT = (
@@ -461,7 +466,9 @@ _DISPUTE = (
     (1.0, r"\b(?:beschadigt\w*|defekt\w*|mangelhaft\w*|kaputt\w*|unvollstandig\w*)\b"),
     (0.9, r"\b(?:es )?(?:fehlen|fehlt|fehlten)\b(?! nur noch)"),
     (1.0, r"\bist doppelt\b|\bbereits (?:mit \S+ \S+ )?(?:verrechnet|abgerechnet|in rechnung gestellt)\b"),
-    (1.0, r"\bdoppelt (?:berechnet|abgerechnet|in rechnung gestellt|fakturiert)\b|\bzweimal berechnet\b"),
+    (1.0, r"\bdoppelt (?:berechnet|abgerechnet|in rechnung gestellt|fakturiert|belastet|abgebucht|eingezogen)\b"
+          r"|\bzweimal (?:berechnet|belastet|abgebucht|eingezogen)\b|\b(?:immer )?noch (?:belastet|berechnet|abgebucht)\b"),
+    (0.9, r"\b(?:zuruck)?erstatt(?:en|et|ung)\b|\bruckerstattung\b|\bruckbuchung\b"),
     (1.0, r"\b(?:zuruckhalten|zuruckbehalten|einbehalten|zahlung verweigern|verweigern die zahlung|nicht zahlen werden|zahlen wir nicht)\b"),
     (0.9, r"\b(?:storniert|gekundigt)\b|\bentspricht nicht\b|\bnicht einverstanden\b"),
     (1.0, r"\bstimm\w* (?:\w+ ){0,4}nicht\b|\bzu ?viel (?:berechnet|abgerechnet|in rechnung)\b|\bnicht (?:erbracht|ausgefuhrt|geleistet|erledigt)\b"
@@ -479,7 +486,9 @@ _DISPUTE = (
     (1.0, r"\b(?:contest\w*|litige|reclamation|desaccord|pas d'accord)\b"),
     (0.9, r"\b(?:un avoir|d'avoir|l'avoir|facture rectificative|facture corrigee)\b|\brefaire (?:la|cette|votre) facture\b"),
     (1.0, r"\b(?:endommage\w*|defectueu\w*|abime\w*|casse\w*|manquant\w*|non conforme\w*|pas conforme\w*|(?:livraison|commande) incomplete)\b"),
-    (1.0, r"\b(?:facture\w* deux fois|double facturation|en double|factures? en doublon)\b"),
+    (1.0, r"\b(?:(?:facture|preleve|debite)e?s? deux fois|double (?:facturation|prelevement)|en double|factures? en doublon)\b"
+          r"|\btoujours (?:facture|preleve|debite)e?s?\b"),
+    (0.9, r"\b(?:me |nous |vous )?rembourser\b|\bremboursement\b"),
     (0.9, r"\b(?:annule\w*|resilie\w*)\b"),
     (1.0, r"\bne nous concerne pas\b|\b(?:n'avons|n'ai) rien (?:commande|demande|signe)\b|\bne (?:paierons|payerons|reglerons|paierai|payerai)\b"
           r"|\b(?:superieur|plus eleve) (?:a celui|au prix|que (?:celui|le prix)) (?:convenu|prevu|annonce)|\brefus(?:ons|e) de (?:payer|regler)\b"
@@ -496,7 +505,9 @@ _DISPUTE = (
     (1.0, r"\b(?:reclamacion|reclamamos|disconformidad|no estamos de acuerdo|impugn\w*|disputa)\b"),
     (0.9, r"\b(?:nota de (?:credito|abono)|factura rectificativa|factura corregida)\b"),
     (1.0, r"\b(?:danad\w*|defectuos\w*|rot[oa]s?|estropead\w*|faltan|(?<!sin )(?<!lo que )falta(?:ba|ban)?|incomplet[oa]s?)\b"),
-    (1.0, r"\b(?:facturado dos veces|cobrado dos veces|(?:cobraron|facturaron|cobran) (?:dos veces|de mas)|duplicad\w*)\b"),
+    (1.0, r"\b(?:facturado dos veces|cobrado dos veces|(?:cobraron|facturaron|cobran) (?:dos veces|de mas)|duplicad\w*)\b"
+          r"|\b(?:siguen|seguis|siguen ustedes) (?:cobrando|facturando|cargando)\b"),
+    (0.9, r"\b(?:devolver(?:me|nos)?|devolucion|reembols\w*)\b"),
     (0.9, r"\b(?:cancelad\w*|anulad\w*|se anulo|anulamos|cancelamos)\b"),
     (1.0, r"\bno nos corresponde\b|\b(?:nunca|no) (?:contratamos|pedimos|solicitamos|encargamos)\b|\b(?:no estamos conformes|disconformes?)\b"
           r"|\ben mal estado\b|\berror en la factura\b|\bdescuento acordado\b|\bno (?:nos )?(?:corresponde|pertenece)\b"),
@@ -515,7 +526,9 @@ _DISPUTE = (
     (1.0, r"\b(?:betwist\w*|bezwaar|klacht|reclamatie|niet (?:mee )?eens|niet akkoord)\b"),
     (0.9, r"\b(?:creditnota|creditfactuur|gecorrigeerde factuur)\b"),
     (1.0, r"\b(?:beschadigd|defect|kapot|ontbreken|ontbreekt|onvolledig)\b"),
-    (1.0, r"\b(?:dubbel|twee keer|tweemaal) (?:gefactureerd|in rekening gebracht|aangerekend)\b|\bhet deel dat klopt\b"),
+    (1.0, r"\b(?:dubbel|twee keer|tweemaal) (?:gefactureerd|in rekening gebracht|aangerekend|afgeschreven|geincasseerd)\b"
+          r"|\bhet deel dat klopt\b|\bnog steeds (?:gefactureerd|afgeschreven|in rekening gebracht|aangerekend)\b"),
+    (0.9, r"\bterug(?:storten|gestort|storting|betalen|betaling|betaald)\b"),
     (0.9, r"\b(?:geannuleerd|opgezegd)\b"),
     (1.0, r"\bverkeerd\w* (?:bedrag|prijs|tarief|factuur|aantal)\b|\b(?:nooit|niet) (?:afgenomen|besteld|gebruikt)\b"
           r"|\b(?:nog )?niet (?:afgerond|klaar|af)\b|\bbetalen (?:we|wij|ik) (?:nog )?niet\b|\bafgesproken\b[^.!?\n]{0,30}\bontbreekt\b"),
@@ -574,13 +587,15 @@ _QUESTION = (
     (0.9, r"\b(?:bankverbindung|bankdaten|kontodaten|kontonummer|iban|bic)\b|\bwohin (?:sollen|soll|konnen) (?:wir|ich)\b"),
     (0.9, r"\b(?:bestellnummer|auftragsnummer|po-nummer|kostenstelle|ust-?id|umsatzsteuer|steuernummer)\b"),
     (0.8, r"\b(?:konnen|konnten|wurden) sie (?:mir |uns )?(?:bitte )?(?:sagen|erklaren|mitteilen|bestatigen|prufen|senden|schicken|erlautern|zustellen|zusenden"
-          r"|ubermitteln|geben|nennen)\b|\b(?:kontoauszug|saldenbestatigung|offene posten|offenen posten)\b"),
+          r"|ubermitteln|geben|nennen)\b|\b(?:kontoauszug|saldenbestatigung|offene posten|offenen posten)\b"
+          r"|\b(?:konnen|konnten|wurden) sie\b[^.!?\n]{0,60}\b(?:schicken|senden|zusenden|zukommen lassen|mitteilen|bestatigen"
+          r"|erklaren|nennen)\b"),
     (0.7, r"\b(?:was|welche|welcher|wer|wo|wann|wie|warum|wofur) (?:ist|sind|genau|bezieht|betrifft|war|soll|konnen|muss)\b|\bfrage\b"),
     (0.7, r"\b(?:brutto oder netto|netto oder brutto)\b|\b(?:sind|haben|konnen|mussen) sie (?:bereits |schon )?[^.!?\n]{0,40}\?"),
     # fr
     (0.9, r"\b(?:rib|coordonnees bancaires|iban|bic)\b"),
     (0.9, r"\b(?:bon de commande|numero de commande|tva|numero fiscal|siret)\b"),
-    (0.8, r"\b(?:pourriez|pouvez|pourrais)[- ]vous (?:nous |me )?(?:envoyer|preciser|expliquer|confirmer|indiquer|dire|transmettre)\b"),
+    (0.8, r"\b(?:pourriez|pouvez|pourrais)[- ]vous (?:nous |me |m')?(?:envoyer|preciser|expliquer|confirmer|indiquer|dire|transmettre)\b"),
     (0.7, r"\b(?:quelle?s?|qui|ou|quand|comment|pourquoi|a quoi) (?:est|sont|correspond|concerne|faut|dois|doit|devons)\b|\bquestion\b"),
     # es
     (0.9, r"\b(?:datos bancarios|cuenta bancaria|numero de cuenta|iban|swift)\b"),
@@ -591,7 +606,9 @@ _QUESTION = (
     (0.9, r"\b(?:bankgegevens|rekeningnummer|iban|bic)\b"),
     (0.9, r"\b(?:inkoopordernummer|ordernummer|po-nummer|kvk)\b|\bbtw(?=[- ]?(?:nummer|nr|id|tarief|bedrag|percentage|\d))"
           r"|\b(?:de|het|geen|incl\.?|excl\.?|inclusief|exclusief) btw\b"),
-    (0.8, r"\b(?:kunt|kan|zou) u (?:mij |ons )?(?:laten weten|uitleggen|bevestigen|sturen|toelichten|vertellen|aangeven)\b"),
+    (0.8, r"\b(?:kunt|kan|zou) u (?:mij |ons )?(?:laten weten|uitleggen|bevestigen|sturen|toelichten|vertellen|aangeven)\b"
+          r"|\b(?:kunt|kan|zou|kunnen|kun|zouden) (?:u|jullie|je)\b[^.!?\n]{0,60}\b(?:sturen|toesturen|mailen|laten weten"
+          r"|uitleggen|bevestigen|toelichten)\b"),
     (0.7, r"\b(?:wat|welke|wie|waar|wanneer|hoe|waarom|waarvoor) (?:is|zijn|moet|moeten|kan|betreft|hoort)\b|\bvraag\b"),
 )
 
