@@ -233,6 +233,7 @@ EVERYDAY = [
     ("dispute", "On m'a prélevé deux fois ce mois-ci, merci de me rembourser."),
     ("dispute", "Di de baja el servicio en agosto, ¿por qué me siguen cobrando?"),
     ("dispute", "Ik ben deze maand twee keer afgeschreven. Graag één bedrag terugstorten."),
+    ("dispute", "We have never heard of your company. Please remove us."),
     ("paid", "Wir haben versehentlich doppelt bezahlt, bitte erstatten Sie uns den Betrag."),
     ("paid", "Meine Karte war abgelaufen, ich habe sie aktualisiert und die Zahlung ist durch."),
     ("paid", "Mijn pas was verlopen, ik heb hem bijgewerkt en de betaling is gelukt."),

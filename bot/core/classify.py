@@ -381,7 +381,9 @@ _DISPUTE = (
     (0.9, r"\b(?:credit note|credit memo|corrected invoice|revised invoice|issue a credit)\b"),
     (1.0, r"\b(?:withhold|(?<!backup )withholding(?! tax)|hold back|holding back|hold off on|refuse to pay|won't pay|will not pay|not going to pay)\b"),
     (0.9, r"\b(?:cancel+ed|terminated) (?:the |our |this )?(?:order|contract|subscription|service|agreement|booking)\b"),
-    (0.9, r"\b(?:not our|isn't ours|not ours|not for us|wrong (?:company|entity|customer|address|recipient))\b"),
+    (0.9, r"\b(?:not our|isn't ours|not ours|not for us|wrong (?:company|entity|customer|address|recipient))\b"
+          r"|\b(?:don't|do not|never) (?:think we )?(?:do|did|have done) (?:any )?business with you\b"
+          r"|\bnever heard of (?:you|your company|this company)\b|\b(?:not|never been) (?:a )?customers? of yours\b"),
     (1.0, r"\b(?:once|when|after|until|til|till|as soon as|only if|provided)\b[^.!?\n]{0,60}\b(?:replaced|fixed|fix|repair|replace|credited|corrected"
           r"|resolved|refunded|reissued|re-issued|delivered|completed|rectified|live and tested|working (?:again|properly))\b"),
     (1.0, r"\bnot paying\b|\b(?:please )?correct (?:it|this|that|the (?:invoice|amount|hours))\b|\bno longer (?:due|owed|payable)\b"
