@@ -293,6 +293,7 @@ _PAID_NOT = (
     r"\b(?:todavia|aun) no\b[^.!?\n]{0,20}(?:pagado|abonado|transferido)\b|\bno (?:hemos|he) (?:pagado|abonado)\b",
     r"\bnog niet\b[^.!?\n]{0,20}(?:betaald|overgemaakt|voldaan)\b|\bniet (?:betaald|overgemaakt)\b",
     r"\b(?:will|shall|going to|once|after|when|as soon as)\b[^.!?\n]{0,25}\b(?:paid|settled|transferred)\b",
+    r"\bje (?:suis|serai) paye\b|\bquand je (?:suis|serai) paye\b",
     r"\b(?:whether|if|ob|si|of)\b[^.!?\n]{0,30}\b(?:paid|settled|bezahlt|beglichen|paye|regle|pagad[oa]|betaald)\b",
 )
 
@@ -338,8 +339,9 @@ _PROMISE = (
     # de
     (1.0, rf"\b(?:werden|wird|werde){_S}\b(?:bezahlen|uberweisen|begleichen|zahlen|anweisen|ausgleichen|veranlassen"
           rf"|uberwiesen|bezahlt|beglichen|angewiesen|ausgeglichen)\b"),
-    (0.9, r"\b(?:wir|ich) (?:uberweisen|zahlen|bezahlen|begleichen|veranlassen)\b"),
-    (0.9, r"\b(?:uberweisen|zahlen|bezahlen|begleichen|veranlassen) (?:wir|ich)\b"),
+    (0.9, r"\b(?:wir (?:uberweisen|zahlen|bezahlen|begleichen|veranlassen)|ich (?:uberweise|zahle|bezahle|begleiche))\b"),
+    (0.9, r"\b(?:(?:uberweisen|zahlen|bezahlen|begleichen|veranlassen) wir|(?:uberweise|zahle|bezahle|begleiche) ich)\b"),
+    (0.9, r"\bwird\b[^.!?\n]{0,40}\b(?:eingezogen|abgebucht)\b|\b(?:bis \w+ )?zeit geben\b|\b(?:zahlungs)?aufschub\b"),
     (0.9, r"\b(?:zahlung|uberweisung|betrag|ausgleich)(?: erfolgt| folgt| geht| kommt)\b"),
     (0.8, r"\b(?:nachsten|kommenden) zahlungslauf\b|\bratenzahlung\b|\bin (?:\w+ )?raten\b|\bin (?:zwei|drei|vier|\d+) (?:teilbetragen|monatsraten)\b"),
     # fr
@@ -348,6 +350,7 @@ _PROMISE = (
     (1.0, r"\b(?:reglerons|paierons|payerons|effectuerons|virerons|procederons|solderons|enverrons le (?:paiement|virement))\b"),
     (1.0, r"\b(?:paiement|reglement|virement|versement)s? (?:sera|seront|va etre|vont etre|interviendra|partira)\b"),
     (0.9, r"\b(?:sera|seront) (?:reglee?s?|payee?s?|soldee?s?|viree?s?)\b"),
+    (0.9, r"\bje (?:regle|paie|paye|vire) (?:la facture|le solde|le montant|tout|le reste)\b|\bun (?:petit )?delai\b"),
     (0.8, r"\bech[ea]ncier\b|\ben plusieurs (?:fois|versements|mensualites)\b|\bprochaine? (?:campagne|cycle) de (?:paiement|reglement)s?\b"),
     # es
     (1.0, r"\b(?:vamos a|voy a|procederemos a|podremos|podriamos|pensamos|esperamos|tenemos previsto)"
@@ -355,10 +358,12 @@ _PROMISE = (
     (1.0, r"\b(?:pagaremos|abonaremos|transferiremos|liquidaremos|saldaremos|realizaremos|haremos|efectuaremos|enviaremos)\b"),
     (1.0, r"\b(?:el|la) (?:pago|transferencia|abono) (?:se realizara|sera realizad[oa]|se hara|se efectuara|saldra|llegara|se enviara)\b"),
     (0.9, r"\b(?:sera|seran) (?:pagad[oa]s?|abonad[oa]s?|liquidad[oa]s?)\b"),
+    (0.9, r"\bdar(?:me|nos)? hasta\b|\b(?:una )?prorroga\b|\bmas tiempo\b|\blo pago\b"),
     (0.8, r"\bplan de pagos?\b|\ba plazos\b|\ben (?:dos|tres|cuatro|\d) (?:pagos|plazos|cuotas)\b"),
     # nl
     (1.0, rf"\b(?:we|wij|ik) (?:zullen|gaan|zal|ga){_S}\b(?:betalen|overmaken|voldoen|overboeken|betaald|overgemaakt|voldaan)\b"),
-    (0.9, r"\b(?:betalen|maken|voldoen) (?:we|wij|ik)\b|\b(?:we|wij|ik) (?:betalen|maken .{0,30}over|voldoen)\b"),
+    (0.9, r"\b(?:betalen|maken|voldoen|betaal|storten) (?:we|wij|ik)\b|\b(?:we|wij|ik) (?:betalen|maken .{0,30}over|voldoen|storten)\b"
+          r"|\buitstel\b"),
     (1.0, r"\b(?:betaling|overboeking)(?: volgt| wordt| zal)\b|\bwordt .{0,30}(?:betaald|overgemaakt|voldaan)\b"),
     (1.0, r"\b(?:ingepland|eingeplant|vorgemerkt)\b[^.!?\n]{0,40}\b(?:betaalrun|betaling|zahlung|zahllauf)|\b(?:staat|staan) (?:\w+ )?ingepland\b"),
     (0.8, r"\bbetalingsregeling\b|\bin (?:twee|drie|vier|\d) (?:termijnen|delen)\b|\bvolgende betaalrun\b"),
@@ -996,7 +1001,7 @@ def classify(subject: str, text: str, *, sent: datetime | None = None,
         scores[Label.QUESTION] += 1.0
 
     label, confidence = _decide(scores, subject, is_reply, automatic,
-                                bool(_MONEY.search(folded) or _PAY_ANY.search(folded)), ask is not None,
+                                bool(copy or _MONEY.search(folded) or _PAY_ANY.search(folded)), ask is not None,
                                 bool(_TO_A_COLLEAGUE.match(text)))
     if label in _TWO_SIGNALS and _signals(label, folded) + _support(label, text, folded) < 2:
         # one phrase alone was wrong too often on unseen mail to stop reminders by itself: it
@@ -1104,11 +1109,13 @@ def _decide(scores: dict[Label, float], subject: str, is_reply: bool,
         return Label.PROMISE, _confidence(s[Label.PROMISE], rival)
     if s[Label.OTHER] >= 1.0 and s[Label.OTHER] >= s[Label.QUESTION]:
         return Label.OTHER, _confidence(s[Label.OTHER], s[Label.QUESTION])
+    if s[Label.QUESTION] and not about_money and not any(s[k] for k in (Label.PAID, Label.PROMISE, Label.DISPUTE)):
+        # "are you lot still putting a team in on the 18th?", "can you reset my password?": a
+        # question, but not about the invoice
+        return Label.OTHER, 0.5
     if s[Label.QUESTION] >= 0.7:
         rival = max(s[Label.DISPUTE], s[Label.PAID], s[Label.PROMISE])
         return Label.QUESTION, _confidence(s[Label.QUESTION], rival * (0.5 if asks_mostly else 1.0))
-    if s[Label.QUESTION] and not about_money and not any(s[k] for k in (Label.PAID, Label.PROMISE, Label.DISPUTE)):
-        return Label.OTHER, 0.5     # "are you lot still putting a team in on the 18th?": not about the invoice
     best = max(person, key=lambda k: s[k])
     if s[best] > 0:
         return best, round(_confidence(s[best], 0) * 0.6, 3)   # weak words only: a person decides

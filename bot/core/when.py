@@ -284,8 +284,8 @@ def _numeric(m: re.Match[str], d: date) -> date | None:
     readings = [(second, first) if second > 12 >= first else (first, second)]
     if first != second and max(first, second) <= 12 and "." not in m[0]:
         readings.append((second, first))
-    found = [x for x in (_make(_full_year(m["year"]), month, day) if m["year"] else _day_of_year(d, month, day)
-                         for day, month in readings) if x]
+    found = [x for x in (_make(_full_year(m["year"]), month, day) if m["year"]
+                         else _day_of_year(d, month, day) for day, month in readings) if x]
     ahead = [x for x in found if x >= d]
     return min(ahead) if ahead else (found[0] if found else None)
 
@@ -543,7 +543,8 @@ _UNIT = rf"(?P<unit>{_union(w for words in _UNIT_WORDS.values() for w in words)}
 _WITHIN = _union(_words(
     "in", "within", "{in|within|over} the {next|coming}", "innerhalb [von]",
     "{innerhalb|in} der {nächsten|kommenden}", "in den {nächsten|kommenden}", "binnen", "innert",
-    "dans [les]", "sous", "d'ici", "dans un délai de", "en", "dentro de", "en {los próximos|las próximas}",
+    "dans [les]", "sous", "d'ici", "binnen de",
+    "dans un délai de", "en", "dentro de", "en {los próximos|las próximas}",
     "en un plazo de", "over", "[binnen ]de komende"))
 _MORE = r"(?:(?:more|further|weitere[n]?|prochaine?s?|proxim[oa]s)\s+)?"
 # the words that make a bare number a day of the month: "am 15.", "le 15", "el día 15"
@@ -564,8 +565,8 @@ _RULES = (
     _rule("ignore", _union(_words("{guten|goede|am|jeden} morgen", "{la|por la|de la|toda la|cada} mañana")),
           None),
     # a weekday that recurs is no one day: "we cut checks on Thursdays", "freitags", "vrijdags"
-    _rule("ignore", r"(?:mon|tues|wednes|thurs|fri|satur|sun)days|(?:mon|diens|donners|frei|sams|sonn)tags|mittwochs"
-                    r"|(?:maan|dins|woens|donder|vrij|zater|zon)dags", None),
+    _rule("ignore", r"(?:mon|tues|wednes|thurs|fri|satur|sun)days|(?:mon|diens|donners|frei|sams|sonn)tags"
+                    r"|mittwochs|(?:maan|dins|woens|donder|vrij|zater|zon)dags", None),
     _rule("ignore", rf"(?:{_WEEKDAY})\s*(?:-|to|through|bis|au|a|tot|t/m)\s*(?:{_WEEKDAY})"
                     rf"(?={_OFFICE_HOURS})", None),
     _rule("explicit", r"(?P<day>[0-9][0-9]?)(?:st|nd|rd|th|er|e|de|ste|\.)?(?:\s*|-)(?:of\s+|de\s+)?"
@@ -611,8 +612,8 @@ _RULES = (
     _rule("month", rf"(?P<part>{_union(w for words in _PARTS_OF_MONTH.values() for w in words)})[\s-]+"
                    rf"(?:of\s+|de\s+|del\s+|van\s+)?{_MONTH}(?:\s+{_YEAR})?", _part_of_month),
     # "within 5-7 business days", "in 2 or 3 weeks": the longer
-    _rule("duration", rf"(?:{_WITHIN})\s+(?:\d{{1,3}}\s*(?:-|–|to|or|oder|ou|o|of|bis|à|a|tot)\s*)?{_COUNT}\s+{_MORE}{_UNIT}"
-                      rf"(?:'?s?\s+time)?", _duration),
+    _rule("duration", rf"(?:{_WITHIN})\s+(?:\d{{1,3}}\s*(?:-|–|to|or|oder|ou|o|of|bis|à|a|tot)\s*)?{_COUNT}"
+                      rf"\s+{_MORE}{_UNIT}(?:'?s?\s+time)?", _duration),
     _rule("duration", rf"(?P<n>[0-9]\d{{0,2}})\s+{_UNIT}\s+from\s+(?:now|today)", _duration),
     _rule("duration", rf"(?:give|allow|grant)\s+(?:me|us)\s+(?:another\s+)?{_COUNT}\s+{_MORE}{_UNIT}",
           _duration),
@@ -741,7 +742,7 @@ _PAYMENT = re.compile(r"""(?<!\w)(?:
 )(?!\w)""", re.X)
 # what clients say of an invoice they are going to pay
 _COMMIT = re.compile(r"""(?<!\w)(?:
-    process\w*|take\s+care|handle|approv\w*|arrang\w*|schedul\w*|clear|send|sent|retry|releas\w*
+    process\w*|take\s+care|give\s+(?:me|us)|zeit|uitstel|aufschub|delai|plazo|dar(?:me|nos)?\s+hasta|handle|approv\w*|arrang\w*|schedul\w*|clear|send|sent|retry|releas\w*
     |you(?:'ll|\s+will|\s+should)\s+(?:see|get|receive|have)\s+it
     |get\s+(?:this|it|that|the\s+\w+)\s+(?:over|sorted|done|to\s+you)|sort\s+(?:this|it)\s+out
     |erledig\w*|k(?:u|ue)mmern|veranlass\w*|freigeb\w*|freigegeben
@@ -782,7 +783,7 @@ _DEADLINE = _cue(
     "el", "a más tardar", "para", "hasta", "a", "como muy tarde", "voor", "uiterlijk", "op", "tegen", "per",
     "tot", "binnen", "see it", "get it", "receive it", tail=_BEFORE_DATE)
 _DEADLINE_AFTER = re.compile(r"\s*,?\s*(?:at\s+the\s+(?:very\s+)?latest|latest|au\s+plus\s+tard"
-                             r"|a\s+mas\s+tardar|como\s+muy\s+tarde|sp(?:a|ae)testens|uiterlijk)(?!\w)")
+                             r"|a\s+mas\s+tardar|como\s+(?:muy\s+)?tarde|sp(?:a|ae)testens|uiterlijk)(?!\w)")
 _REFERENCE_NOUNS = _union(_words(
     "invoice[s]", "inv", "bill", "statement", "reminder[s]", "e-mail", "email", "mail", "message", "letter",
     "note", "notice", "order", "call", "quote", "rechnung[en]", "rg", "mahnung", "zahlungserinnerung",
