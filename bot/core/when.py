@@ -742,7 +742,8 @@ _PAYMENT = re.compile(r"""(?<!\w)(?:
 )(?!\w)""", re.X)
 # what clients say of an invoice they are going to pay
 _COMMIT = re.compile(r"""(?<!\w)(?:
-    process\w*|take\s+care|give\s+(?:me|us)|zeit|uitstel|aufschub|delai|plazo|dar(?:me|nos)?\s+hasta|handle|approv\w*|arrang\w*|schedul\w*|clear|send|sent|retry|releas\w*
+    process\w*|take\s+care|handle|approv\w*|arrang\w*|schedul\w*|clear|send|sent|retry|releas\w*
+    |give\s+(?:me|us)|zeit|uitstel|aufschub|delai|plazo|dar(?:me|nos)?\s+hasta
     |you(?:'ll|\s+will|\s+should)\s+(?:see|get|receive|have)\s+it
     |get\s+(?:this|it|that|the\s+\w+)\s+(?:over|sorted|done|to\s+you)|sort\s+(?:this|it)\s+out
     |erledig\w*|k(?:u|ue)mmern|veranlass\w*|freigeb\w*|freigegeben
