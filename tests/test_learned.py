@@ -81,7 +81,6 @@ def test_bounces_and_absences_are_the_phrase_tables_alone(monkeypatch, subject, 
     assert classify(subject, text).label in (Label.BOUNCE, Label.OUT_OF_OFFICE)
 
 
-
 def test_a_vote_on_a_single_known_word_is_no_vote():
     assert learned.vote("ok") is not None and learned.vote("ok").known == 1
     r = classify(SUBJECT, "ok")

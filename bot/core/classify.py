@@ -593,10 +593,10 @@ _QUESTION = (
     # de
     (0.9, r"\b(?:bankverbindung|bankdaten|kontodaten|kontonummer|iban|bic)\b|\bwohin (?:sollen|soll|konnen) (?:wir|ich)\b"),
     (0.9, r"\b(?:bestellnummer|auftragsnummer|po-nummer|kostenstelle|ust-?id|umsatzsteuer|steuernummer)\b"),
-    (0.8, r"\b(?:konnen|konnten|wurden) sie (?:mir |uns )?(?:bitte )?(?:sagen|erklaren|mitteilen|bestatigen|prufen|senden|schicken|erlautern|zustellen|zusenden"
-          r"|ubermitteln|geben|nennen)\b|\b(?:kontoauszug|saldenbestatigung|offene posten|offenen posten)\b"
-          r"|\b(?:konnen|konnten|wurden) sie\b[^.!?\n]{0,60}\b(?:schicken|senden|zusenden|zukommen lassen|mitteilen|bestatigen"
-          r"|erklaren|nennen)\b"),
+    # the verb may come at the end: "Können Sie mir bitte eine Quittung für die Zahlung schicken?"
+    (0.8, r"\b(?:konnen|konnten|wurden) sie\b[^.!?\n]{0,60}?\b(?:sagen|erklaren|mitteilen|bestatigen|prufen|senden|schicken"
+          r"|erlautern|zustellen|zusenden|zukommen lassen|ubermitteln|geben|nennen)\b"
+          r"|\b(?:kontoauszug|saldenbestatigung|offene posten|offenen posten)\b"),
     (0.7, r"\b(?:was|welche|welcher|wer|wo|wann|wie|warum|wofur) (?:ist|sind|genau|bezieht|betrifft|war|soll|konnen|muss)\b|\bfrage\b"),
     (0.7, r"\b(?:brutto oder netto|netto oder brutto)\b|\b(?:sind|haben|konnen|mussen) sie (?:bereits |schon )?[^.!?\n]{0,40}\?"),
     # fr
@@ -613,9 +613,8 @@ _QUESTION = (
     (0.9, r"\b(?:bankgegevens|rekeningnummer|iban|bic)\b"),
     (0.9, r"\b(?:inkoopordernummer|ordernummer|po-nummer|kvk)\b|\bbtw(?=[- ]?(?:nummer|nr|id|tarief|bedrag|percentage|\d))"
           r"|\b(?:de|het|geen|incl\.?|excl\.?|inclusief|exclusief) btw\b"),
-    (0.8, r"\b(?:kunt|kan|zou) u (?:mij |ons )?(?:laten weten|uitleggen|bevestigen|sturen|toelichten|vertellen|aangeven)\b"
-          r"|\b(?:kunt|kan|zou|kunnen|kun|zouden) (?:u|jullie|je)\b[^.!?\n]{0,60}\b(?:sturen|toesturen|mailen|laten weten"
-          r"|uitleggen|bevestigen|toelichten)\b"),
+    (0.8, r"\b(?:kunt|kan|zou|kunnen|kun|zouden) (?:u|jullie|je)\b[^.!?\n]{0,60}?\b(?:laten weten|uitleggen|bevestigen|sturen"
+          r"|toesturen|mailen|toelichten|vertellen|aangeven)\b"),
     (0.7, r"\b(?:wat|welke|wie|waar|wanneer|hoe|waarom|waarvoor) (?:is|zijn|moet|moeten|kan|betreft|hoort)\b|\bvraag\b"),
 )
 
