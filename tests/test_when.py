@@ -417,3 +417,20 @@ def test_a_weekday_that_recurs_is_no_date() -> None:
 def test_a_day_the_client_gets_paid_is_not_a_day_told_of_as_past() -> None:
     assert promised("I will pay on Friday when I get paid.") == nov(20)
     assert promised("I get paid on the 25th, will pay then.") == nov(25)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the day in the clause that pays wins over a day told beside it
+    ("Can you give me till Friday? Wages go in Thursday night and I'll pay it online first thing.", nov(20)),
+    ("El lunes me llega la tarjeta nueva y el viernes como tarde lo pago.", nov(20)),
+    ("I'll pay at reception this week, I'm climbing Monday anyway.", nov(20)),
+    # a payment plan's later part, with or without a cue word or a payment word of its own
+    ("I'll pay $600 on the 25th and the remaining $1,306.50 on the 30th.", nov(30)),
+    ("Je vais régler la moitié à la fin du mois et le reste début du mois prochain.", dec(5)),
+    ("Die erste Rate überweisen wir am 1. Dezember, die zweite am 15. Dezember.", dec(15)),
+    # a day ahead, not the date of a document
+    ("The cheque came back; a replacement will be issued on the 20th.", nov(20)),
+    ("Staat ingepland voor de betaalrun van de 27e.", nov(27)),
+])
+def test_the_day_of_the_payment_among_other_days(text: str, expected: date) -> None:
+    assert promised(text) == expected

@@ -553,7 +553,7 @@ _DAY_AFTER_GERMAN = _union(_words(
     "spätestens [am|zum]", "bis einschließlich"))
 _DAY_AFTER_FRENCH = _union(_words(
     "le", "au", "du", "jusqu'au", "avant le", "dès le", "à partir du", "pour le", "d'ici le"))
-_DAY_AFTER_DUTCH = _union(_words("op", "voor", "tot", "uiterlijk", "per", "na", "tegen", "rond"))
+_DAY_AFTER_DUTCH = _union(_words("op", "voor", "tot", "uiterlijk", "per", "na", "tegen", "rond", "van"))
 _DAY_AFTER_SPANISH = _union(_words("el", "del", "al", "hasta el", "para el", "antes del"))
 # "le 15 %", "au 01 23 45 67 89", "el 15,5": numbers that are no day of the month
 _NOT_A_DAY_AFTER = r"(?![.,:/h]?\s?\d|\s*(?:%|€|\$|eur|h\b|heures|horas|uhr))" + _DAY_ALONE
@@ -673,8 +673,9 @@ def _group(m: re.Match[str], name: str) -> str:
 # --- where a date stands: its sentence, its clause, the words around it --------------------
 
 _SENTENCE_END = re.compile(r"[.!?;]+(?=\s|$)|\n[ \t]*(?=\n)|\n(?=\s*[-*•])")
-_CLAUSE_END = re.compile(r"[,:()\[\]]|\s(?:and|but|und|aber|sondern|et|mais|y|pero|sino|maar|however|jedoch"
-                         r"|cependant)(?=\s)")
+# a comma between digits is part of an amount ("$1,306.50"), not the end of a clause
+_CLAUSE_END = re.compile(r"(?<!\d),|,(?!\d)|[:()\[\]]|\s(?:and|but|und|aber|sondern|et|mais|y|pero|sino|maar"
+                         r"|however|jedoch|cependant)(?=\s)")
 _SHORT_LINE = 40   # a line break after a short line ends a sentence (greetings, signatures)
 
 
@@ -740,6 +741,10 @@ _PAYMENT = re.compile(r"""(?<!\w)(?:
     |betal\w*|betaal\w*|overmak\w*|overgemaakt|ma(?:ak|akt|ken)\s+(?:\S+\s+){0,6}?over|overboek\w*
     |overgeboekt|voldoen|voldaan|voldoe|voldoet|storten|gestort|bedrag|incasso
 )(?!\w)""", re.X)
+# the later part of a payment plan: "$600 on the 15th and the rest on the 30th"
+_REST = re.compile(r"""(?<!\w)(?:(?:the|den|die|le|la|el|het|de)\s+(?:rest|remaining|remainder|balance
+    |second|zweite|reste|solde|seconde|deuxieme|resto|segunda|segundo|restant|tweede)
+    |restbetrag|saldo)(?!\w)""", re.X)
 # what clients say of an invoice they are going to pay
 _COMMIT = re.compile(r"""(?<!\w)(?:
     process\w*|take\s+care|handle|approv\w*|arrang\w*|schedul\w*|clear|send|sent|retry|releas\w*
@@ -801,6 +806,7 @@ _REFERENCE = re.compile(rf"(?<!\w)(?:{_REFERENCE_NOUNS})(?:\s+(?:no\.?|nr\.?|n°
 _DATED = _cue("dated", "issued [on]", "sent [on]", "datiert [vom|auf]", "ausgestellt am", "en date du",
               "datée du", "émise le", "de fecha", "con fecha", "emitida el", "gedateerd", "d.d.",
               tail=_BEFORE_DATE)
+_TO_BE = re.compile(r"(?<!\w)(?:will|shall|to)\s+be\s+$")
 _DUE = _cue("due", "due [on|by|date]", "was due [on]", "fällig [am|seit|zum]", "fälligkeit",
             "fälligkeitsdatum", "zahlungsziel", "échéance [le|au|du]", "date d'échéance",
             "échu[e] [le|depuis le]", "vencimiento", "fecha de vencimiento", "{vence|vencía|venció} [el]",
@@ -843,7 +849,10 @@ _BACK = _cue(*_RETURN_WORDS, "again", "wieder", "de nuevo", "nuevamente", "weer"
 def _is_refused(hit: _Hit, place: _Place) -> bool:
     """Dates that are clearly not a promise: the invoice's, a due date, an earlier message's,
     the end of someone's absence, or a day told of as past."""
-    if _REFERENCE.search(place.before) or _DATED.search(place.before) or _DUE.search(place.before):
+    dated = _DATED.search(place.before)
+    if dated and _TO_BE.search(place.before, 0, dated.start()):
+        dated = None   # "a new cheque will be issued on the 20th": a day ahead
+    if _REFERENCE.search(place.before) or dated or _DUE.search(place.before):
         return True
     if _DUE_AFTER.match(place.after) or _WROTE.match(place.after):
         return True
@@ -867,10 +876,16 @@ def _far_ahead(hit: _Hit, d: date) -> bool:
 def _promise_score(hit: _Hit, place: _Place) -> int:
     score = 0
     if _PAYMENT.search(place.sentence):
-        score += 4
+        # the payment told in the date's own clause, not in the clause beside it: "the new card
+        # comes on Monday and I pay on Friday at the latest"
+        score += 5 if _PAYMENT.search(place.clause) or _REST.search(place.clause) else 4
     elif _COMMIT.search(place.sentence):
         score += 2
-    if hit.kind == "duration" or _DEADLINE.search(place.before) or _DEADLINE_AFTER.match(place.after):
+    cue = _DEADLINE.search(place.before)
+    if cue and hit.kind == "weekday" and cue.group().strip() == "in":
+        cue = None   # "wages go in Thursday night": no deadline
+    # "... and the rest early next month": the plan's later day, told without a cue word
+    if hit.kind == "duration" or cue or _DEADLINE_AFTER.match(place.after) or _REST.search(place.lead):
         score += 2
     return score
 
