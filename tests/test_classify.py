@@ -407,6 +407,31 @@ def test_a_forward_that_asks_us_something_is_a_question():
     ("question", "My accountant asks whether the 3,205 includes VAT or it comes on top."),
     ("other", "Marieke, kun jij deze even checken? Volgens mij hoort hij bij Zwolle."),
     ("other", "Op dit adres leest niemand mee."),
+    # payment held back until the supplier's own work is done
+    ("dispute", "Half the boxes arrived crushed. We'll pay once the replacement boxes are here."),
+    ("dispute", "Two access points still do not work. Payment will be released once the snag list is closed"),
+    ("dispute", "Paid the undisputed $3,220 today. The $800 expedite fee stays open until someone shows me "
+                "where we asked for it - we ordered standard shipping."),
+    ("dispute", "We will pay the catering invoice itself, but not the £65 late payment charge."),
+    ("dispute", "Why are we billed 12 hours when your team was only on site for 6?"),
+    ("dispute", "Warum werden uns 12 Stunden berechnet, wenn Ihr Team nur 6 Stunden vor Ort war?"),
+    ("dispute", "Le bon indique 6 heures. Comment arrivez-vous à 12 heures de main-d'œuvre ?"),
+    # the money has left, although it shows only later
+    ("paid", "sent it thru the banking app just now, should show tomorrow"),
+    ("paid", "That went across on Tuesday - £1,148.00 from our main account."),
+    ("paid", "La factura salió hoy en la dispersión de pagos. El abono debería reflejarse mañana."),
+    ("paid", "Hicimos la transferencia de 2.904,00 € el día 3. ¿Nos pueden confirmar si la han recibido?"),
+    # asking after a credit the supplier already agreed to
+    ("question", "Gary agreed to credit us for the two missed cleans. Has that credit note been raised yet?"),
+    ("question", "¿Cómo va la nota de crédito que acordamos con su ejecutivo?"),
+    ("question", "Hoe staat het met de creditnota die we met Henk hebben afgesproken?"),
+    ("question", "Herr Hallbauer hat uns eine Gutschrift zugesagt. Wie ist der Stand?"),
+    ("question", "Was this sent to our AP inbox? We have no trace of it. Please resend to ap@client.test."),
+    # colleagues asking each other about their own side
+    ("other", "Mark, did we get the goods for this? I don't see a receiving slip in the folder."),
+    ("other", "Hallo Jörg, haben wir die Wartung in der Halle 2 eigentlich bekommen?"),
+    ("other", "Rachel - do you know if this was ever approved? I don't remember signing off on 40 seats."),
+    ("other", "Diese Adresse wird nicht mehr betreut: Rainer Koch hat unser Haus zum 30.06. verlassen."),
 ])
 def test_short_and_indirect_wordings(label, text):
     assert read(text).value == label
@@ -444,6 +469,18 @@ def test_a_dutch_quote_header_with_the_address_after_schreef_is_cut():
     text = replytext.new_text(body)
     assert text.startswith("Ik betaal vrijdag")
     assert "nog niet betaald" not in text
+
+
+def test_answers_written_between_the_quoted_lines_are_read():
+    body = ("Answers below.\n\n-----Original Message-----\nFrom: Credit <credit@vendor.test>\n\n"
+            "> The item below is open on your account:\n>  Invoice CIS-591877, $842.16\n\n"
+            "Paid 9/18, ACH, $842.16 - confirmation 0000731182.\n\n"
+            "> Kindly remit or advise status\n> and quote the invoice number.\n"
+            "wrapped rest of a quoted line\n\n> Credit Department\n\nGlenda\n")
+    text = replytext.new_text(body)
+    assert text.startswith("Answers below.")
+    assert "Paid 9/18, ACH, $842.16" in text
+    assert "open on your account" not in text and "wrapped rest" not in text and "Glenda" not in text
 
 
 def test_html_only_mail_is_read_without_its_quoted_block():

@@ -431,6 +431,10 @@ def test_a_day_the_client_gets_paid_is_not_a_day_told_of_as_past() -> None:
     # a day ahead, not the date of a document
     ("The cheque came back; a replacement will be issued on the 20th.", nov(20)),
     ("Staat ingepland voor de betaalrun van de 27e.", nov(27)),
+    # the end of a named day; a spaced dash ends the clause; a short weekday alone
+    ("We will have the ACH out to you by close of business Thursday.", nov(19)),
+    ("The balance will be paid next week - our new card hasn't arrived yet.", nov(27)),
+    ("paying this one fri when the draw comes thru", nov(20)),
 ])
 def test_the_day_of_the_payment_among_other_days(text: str, expected: date) -> None:
     assert promised(text) == expected

@@ -108,7 +108,7 @@ _PAST_VERB = re.compile(
     r"\b(?:went|was|were|been|did|done|made|sent|initiated|paid|settled|transferred|wired|remitted|cleared"
     r"|bezahlt|uberwiesen|beglichen|gezahlt|payee|reglee|viree|pagad[oa]|abonad[oa]|betaald|overgemaakt|voldaan"
     r"|ist raus|ist erfolgt|wurde|haben|habe|a ete|ont ete|left|came|submitted|posted|mailed|executed|effected|cut"
-    r"|est parti|hemos|se realizo|se hizo|hebben|heb|heeft|is verstuurd|gedaan)\b")
+    r"|est parti|hemos|se realizo|se hizo|hicimos|hebben|heb|heeft|is verstuurd|gedaan)\b")
 _PAST_SURE = re.compile(
     r"\b(?:yesterday|already|ago|last (?:week|month)|gestern|bereits|schon|hier|deja|ayer|gisteren|reeds|ist\b[^.!?\n]{0,25}\braus|worden"
     r"|letzte (?:woche|monat)|(?:la )?semaine (?:derniere|passee)|le mois (?:dernier|passe)|(?:la )?semana pasada|el mes pasado"
@@ -204,9 +204,15 @@ _PAID = (
           r"(?:on (?:the )?\d|on (?:mon|tue|wed|thu|fri|sat|sun)|yesterday|today|this morning|last (?:week|month|friday|monday)|earlier)"),
     (1.0, r"\b(?:we|i) (?:sent|mailed|posted|made|initiated|released|issued|processed|submitted|wired) "
           r"(?:you |out )?(?:a |the |our |your )?(?:payment|check|cheque|transfer|wire|remittance|funds|money)\b"),
-    (1.0, r"\b(?:remittance (?:advice|slip|copy|attached|enclosed)|(?:attached|see|our) remittance|proof of payment|payment (?:confirmation|receipt|advice)|transfer confirmation"
+    (1.0, r"\b(?:(?<!your )remittance (?:advice|slip|copy|attached|enclosed)|(?:attached|see|our) remittance|proof of payment|payment (?:confirmation|receipt|advice)|transfer confirmation"
           r"|confirmation of (?:payment|transfer)|wire confirmation|swift (?:copy|confirmation))\b"),
     (0.5, r"\b(?:check|cheque) (?:no\.?|number|#) ?\d+"),
+    # the payables run it left in: "salió hoy en la dispersión de pagos"
+    (1.0, r"\b(?:salio|se fue|se incluyo|entro|se pago) (?:hoy |ayer |esta manana )?en (?:la |el )?(?:dispersion|remesa|corrida|lote)\b"),
+    # "sent it thru the banking app just now", "that went across on Tuesday - £1,148.00"
+    (1.0, r"\bsent (?:it|this|that|the (?:money|payment|funds)) (?:thr?u|through|via|by|from|over|with|using|in)\b[^.!?\n]{0,30}"
+          r"\b(?:bank\w*|app|online|transfer|ach|bacs|paypal|zelle|venmo|card)\b"
+          r"|\b(?:went|gone) across\b(?:[^.!?\n]{0,40}(?:[$€£]\s?\d|\d[\d.,]*\s?(?:€|eur|gbp|usd))| (?:on|yesterday|today|this|last))"),
     (1.0, r"\b(?:check|cheque|payment|wire|transfer)s? (?:is|are) (?:in the mail|on (?:its|the) way|in transit)\b"),
     (1.0, r"\b(?:we|i)(?:'ve| have)? (?:sent|mailed|wired|paid|processed|submitted|released|made)"
           r" (?:it|this|that|them|the (?:balance|amount|full amount|invoice|bill))"
@@ -390,7 +396,8 @@ _DISPUTE = (
           r"|\b(?:don't|do not|never) (?:think we )?(?:do|did|have done) (?:any )?business with you\b"
           r"|\bnever heard of (?:you|your company|this company)\b|\b(?:not|never been) (?:a )?customers? of yours\b"),
     (1.0, r"\b(?:once|when|after|until|til|till|as soon as|only if|provided)\b[^.!?\n]{0,60}\b(?:replaced|fixed|fix|repair|replace|credited|corrected"
-          r"|resolved|refunded|reissued|re-issued|delivered|completed|rectified|live and tested|working (?:again|properly))\b"),
+          r"|resolved|refunded|reissued|re-issued|delivered|completed|rectified|live and tested|working (?:again|properly)"
+          r"|replacements?(?! (?:check|cheque|payment|card))|(?:snag(?:ging)?|punch) list)\b"),
     (1.0, r"\bnot paying\b|\b(?:please )?correct (?:it|this|that|the (?:invoice|amount|hours))\b|\bno longer (?:due|owed|payable)\b"
           r"|\bshould be (?:zero|nil|0)\b|\b(?:only )?adds? up to\b|\btake (?:the |that |this )?(?:[$€£]?\d[\d.,]*|charges?|fees?|surcharges?|interest|amount|lines?|items?|hours?|\w+ (?:fee|charge|surcharge)s?)"
           r"(?: \w+)? off\b"),
@@ -411,6 +418,19 @@ _DISPUTE = (
           r"|\binstead of\b|\b(?:caps?|capped) (?:\w+ ){0,3}at\b|\bexceeds?\b|\b(?:our|the) (?:records|meter data|data|figures) (?:show|indicate)s?\b"),
     (0.6, r"\b(?:included in|part of) (?:the|our|your) (?:quote|quotation|price|contract|package|fixed fee)\b|\bridiculous\b|\brediculous\b"),
     (0.8, r"\b(?:undisputed|disputed) (?:part|portion|amount|items?)\b|\bonly pay (?:for )?(?:the )?(?:part|portion|items)\b"),
+    (1.0, r"\b(?:paid|pay|paying|settled?|remitted|released) (?:only )?the undisputed\b"
+          # "we will pay the invoice, but not the late payment charge"
+          r"|\bbut not (?:the|for the|any|this|that|your)\b[^.!?\n]{0,30}\b(?:fees?|charges?|surcharges?|interest|penalty|penalties|costs?)\b"
+          r"|\b(?:won't|will not|do not|don't|not going to|refuse to) (?:be )?pay(?:ing)? (?:the|any|this|that|your)\b[^.!?\n]{0,20}"
+          r"\b(?:late|interest|admin\w*|penalty|reminder|collection)\b"),
+    # "why are we billed 12 hours when your team was only here for 6?", "how do you get to 12
+    # hours?": asked, but only the
+    # supplier's mistake can answer it, so it outweighs the question it is put as
+    (1.2, r"\b(?:why|warum|wieso|weshalb|pourquoi|por que|waarom)\b[^?\n]{0,80}\b(?:charged|billed|invoiced|berechnet"
+          r"|in rechnung gestellt|facture\w*|cobra\w*|cobrad\w*|factura\w*|gefactureerd|aangerekend|in rekening gebracht)\b"
+          r"[^?\n]{0,100}\b(?:only|nur|seulement|solo|solamente|slechts|maar)\b"
+          r"|\b(?:how (?:do|did) you (?:get|arrive at|come to)|comment (?:arrivez|etes)-vous (?:a|arrives a)|wie kommen sie auf"
+          r"|como (?:llegan|llegaron|llego) a|hoe komen (?:jullie|u) (?:op|aan))\b[^?\n]{0,15}\d"),
     (0.6, r"\b(?:complaint|discrepancy|unacceptable|not acceptable|not satisfied|dissatisfied)\b"),
     (1.0, r"\b(?:should not|shouldn't|should never) (?:have been|be) (?:charged|billed|invoiced)\b|\bnot (?:been )?authori[sz]ed\b"),
     (1.0, r"\b(?:do not|don't|does not|doesn't) (?:owe|agree|recogni[sz]e)\b|\bnot (?:responsible|liable) for\b"),
@@ -547,7 +567,9 @@ _DISPUTE = (
 _COPY = (
     r"\b(?:send|resend|re-send|forward|e-?mail|provide|share|attach)(?: me| us| over)?(?: again)?"
     r"(?: a| the| another| an)?(?: copy| duplicate| pdf| invoice| statement)",
-    r"\bcopy of (?:the |this |that |your |our )?(?:invoice|bill|statement)\b|\binvoice copy\b",
+    r"\bcopy of (?:the |this |that |your |our )?(?:invoice|bill|statement)\b|\binvoice copy\b"
+    r"|\b(?:please |pls |kindly )re-?send (?:it |this |them )?(?:to|over|again)\b"
+    r"|\bno (?:trace|record) of (?:it|this|that|the invoice|your invoice|this invoice)\b",
     r"\b(?:can't|cannot|couldn't|could not|unable to|don't|do not) (?:find|locate|open|see|read)"
     r" (?:the |your |this |an |any )?(?:invoice|attachment|pdf|bill)\b",
     r"\b(?:never|not|didn't|did not|haven't|have not) (?:received|got|get|seen)(?: a| the| your| this| any| that)?"
@@ -660,6 +682,8 @@ _AUTOMATIC_OTHER = (
           r"|\bplease update your records\b|\b(?:e-?mail )?address(?:es)? (?:is|are|will) chang\w*|\bwill change from\b"
           r"|\beingangsbestatigung\b|\bautomatisch (?:versandt|erstellt|generiert)\b|\bautomatically generated\b"),
     (1.0, r"\bnicht mehr (?:im unternehmen|bei|fur|tatig|beschaftigt|erreichbar unter|aktiv)\b|\bhat das unternehmen verlassen\b"
+          r"|\b(?:adresse|postfach|mailbox) wird nicht mehr (?:betreut|gelesen|bearbeitet)\b"
+          r"|\bhat (?:unser (?:haus|unternehmen|team)|uns) (?:\w+ ){0,3}verlassen\b"
           r"|\bpostfach wird nicht\b|\bwir haben ihre (?:nachricht|anfrage|e-?mail) erhalten\b|\babmelden\b|\bticketnummer\b"),
     (1.0, r"\bne fait plus partie\b|\bn'est plus (?:en poste|chez|dans|employe|joignable)\b|\ba quitte (?:la societe|l'entreprise)\b"
           r"|\bnous avons bien recu votre (?:message|demande|e-?mail)\b|\bdesabonner|desinscri\w*\b"),
@@ -708,6 +732,8 @@ _BOUNCE = (
     (1.0, r"\b(?:delivery (?:has been |is )?delayed|delivery delay|still (?:not been )?undelivered|not yet been delivered"
           r"|will (?:continue to )?(?:retry|try again)|delivery incomplete|has not been delivered yet|keeps? retrying"
           r"|could not send message for past)\b"),
+    (1.0, r"\b(?:your )?message (?:was |has been )?(?:returned|rejected|refused) (?:because|by|as)\b"
+          r"|\b(?:receiving|recipient(?:'s)?|remote|destination) (?:mail )?server (?:refused|rejected)\b"),
     (0.8, r"\b(?:5\.\d{1,3}\.\d{1,3}|4\.\d{1,3}\.\d{1,3})\b|\b(?:550|551|552|553|554|450|451|452)[ -]"),
     (1.0, r"\b(?:unzustellbar|nicht zugestellt|konnte nicht zugestellt|zustellung (?:fehlgeschlagen|verzogert|gescheitert))\b"),
     (1.0, r"\b(?:no pudo entregarse|no (?:se )?ha podido entregar(?:se)?|seguira intentando|aucune nouvelle tentative"
@@ -815,8 +841,26 @@ _ASKING = re.compile(
 _NAMED_ASIDE = re.compile(r"\A\s*[A-Z][a-z]+ [-\u2013] ")   # "Mark - are we still using these guys?"
 _TO_A_COLLEAGUE = re.compile(r"\A\s*(?:(?i:hi|hello|hey|dear)\s+)?(?!(?i:hi|hello|hey|dear|morning|good|thanks|thank|team|all|hallo|bonjour|hola|beste)\b)"
                              r"[A-Z][a-z]+\s*(?:,\s*\n|-|:)|\A\s*(?i:hi|hello|hey|dear)\s+[A-Z][a-z]+\s*,")
+# colleagues asking each other about their own side, with the reminder copied in: "did we get
+# the goods for this?", "haben wir die Wartung eigentlich bekommen?", "¿esto ya lo aprobó Carlos?"
+_OWN_SIDE = re.compile(
+    r"\bdid we (?:ever )?(?:get|receive|order|approve|sign off)\b|\b(?:was (?:this|it)|(?:this|it) was) (?:ever )?approved\b"
+    r"|\bhaben wir\b[^.!?\n]{0,40}\b(?:bekommen|erhalten|bestellt|freigegeben)\b|\b(?:ya )?lo aprobo\b"
+    r"|\bhebben (?:we|wij)\b[^.!?\n]{0,40}\b(?:ontvangen|gekregen|besteld|goedgekeurd)\b"
+    r"|\bavons-nous\b[^.!?\n]{0,30}\b(?:recu|commande|valide)\b")
 _ABOUT_IT = re.compile(r"\b(?:this|it|that|these|those)\b")
 _OVERPAID = re.compile(_OVERPAID_WORDS)
+# asking after a credit the supplier has already granted: "how is the credit note we agreed
+# with your rep coming along?" contests nothing any more
+_CREDIT = r"(?:credit(?: note| memo)?|avoir|nota de (?:credito|abono)|creditnota|gutschrift)"
+_GRANTED = (r"(?:agreed|confirmed|promised|offered|approved|accorde|confirme|promis|acordamos|acordad[oa]|prometid[oa]"
+            r"|confirmad[oa]|afgesproken|toegezegd|beloofd|zugesagt|vereinbart|zugesichert)")
+_CREDIT_GRANTED = re.compile(rf"\b{_CREDIT}\b[^.!?\n]{{0,80}}\b{_GRANTED}\b|\b{_GRANTED}\b[^.!?\n]{{0,80}}\b{_CREDIT}\b")
+_HOW_FAR = re.compile(
+    r"\b(?:has|have) (?:that|the|this|it|our)\b[^.!?\n]{0,30}?\b(?:been )?(?:raised|issued|sent|done|processed)\b"
+    rf"|\b(?:status|update) (?:of|on) (?:the|that|our|this) {_CREDIT}|\bwhere (?:is|are) (?:the|that|our) {_CREDIT}"
+    r"|\bou en est\b|\bcomo va\b|\bque (?:paso|pasa|hay) con\b|\bhoe staat het (?:met|ervoor)\b|\bwie ist der stand\b"
+    r"|\bwo bleibt\b")
 _ASIDE = re.compile(r" [-\u2013\u2014,] |; ")   # the dash as _by_tense sees it, a comma
 
 
@@ -982,6 +1026,10 @@ def classify(subject: str, text: str, *, sent: datetime | None = None,
     if _OVERPAID.search(folded):
         # "we paid $4,500 by mistake instead of $4,100, please refund": money sent, nothing contested
         hits[Label.DISPUTE] = [h for h in hits[Label.DISPUTE] if h.weight >= 1.0]
+    granted = _CREDIT_GRANTED.search(folded)
+    if granted and _HOW_FAR.search(folded):
+        hits[Label.DISPUTE] = []
+        hits[Label.QUESTION].append(_Hit(1.0, _as_written(text, folded, *granted.span())))
     scores = {label: _score(h) for label, h in hits.items()}
     # "not paid yet", "will be paid once ...": each such phrase cancels one payment phrase
     # ... but not one inside an "if" ("if you have not received the payment by Friday, ...")
@@ -999,16 +1047,20 @@ def classify(subject: str, text: str, *, sent: datetime | None = None,
         hits[Label.QUESTION].append(_Hit(1.0, _as_written(text, folded, *copy_match.span())))
         scores[Label.QUESTION] += 1.0
 
-    label, confidence = _decide(scores, subject, is_reply, automatic,
-                                bool(copy or _MONEY.search(folded) or _PAY_ANY.search(folded)), ask is not None,
-                                bool(_TO_A_COLLEAGUE.match(text)))
+    own_side = _OWN_SIDE.search(folded)
+    about_money = bool(copy or granted or _MONEY.search(folded) or _PAY_ANY.search(folded))
+    label, confidence = _decide(scores, subject, is_reply, automatic, about_money, ask is not None,
+                                bool(_TO_A_COLLEAGUE.match(text)), own_side is not None)
+    sure = confidence   # how sure the tables are of the label, before the cap on acting
     if label in _TWO_SIGNALS and _signals(label, folded) + _support(label, text, folded) < 2:
         # one phrase alone was wrong too often on unseen mail to stop reminders by itself: it
         # is a suggestion a person confirms
         confidence = min(confidence, SINGLE_PHRASE_CAP)
     evidence = tuple(dict.fromkeys(h.phrase for h in hits[label]))[:6]
+    if label is Label.OTHER and own_side and not evidence:
+        evidence = (_as_written(text, folded, *own_side.span()),)
     if label not in (Label.BOUNCE, Label.OUT_OF_OFFICE):
-        label, confidence, evidence = _second_reader(label, confidence, evidence, hits, scores, text)
+        label, confidence, evidence = _second_reader(label, confidence, evidence, hits, scores, text, sure)
     reading = Reading(label=label, confidence=confidence, evidence=evidence,
                       scores={k.value: round(v, 2) for k, v in scores.items() if v},
                       copy_request=copy and label is Label.QUESTION, text=text)
@@ -1017,10 +1069,12 @@ def classify(subject: str, text: str, *, sent: datetime | None = None,
 
 def _second_reader(label: Label, confidence: float, evidence: tuple[str, ...],
                    hits: dict[Label, list[_Hit]], scores: dict[Label, float],
-                   text: str) -> tuple[Label, float, tuple[str, ...]]:
+                   text: str, sure: float) -> tuple[Label, float, tuple[str, ...]]:
     """The learned reader's vote (``learned.py``): where the phrase tables are unsure, a
     confident vote gives the label, as a suggestion for a person; where they would act on a
-    payment, promise or dispute, a vote for something else holds the reply for a person."""
+    payment, promise or dispute, a vote for something else holds the reply for a person.
+    ``sure`` is the tables' confidence in the label before a single phrase was kept from
+    acting: a dispute held back for want of a second signal is still their label."""
     vote = learned.vote(text)
     if vote is None or vote.label == label.value or vote.known < LEARNED_MIN_TERMS:
         return label, confidence, evidence
@@ -1031,7 +1085,7 @@ def _second_reader(label: Label, confidence: float, evidence: tuple[str, ...],
     # makes one (a bounce marks a client's address failing without asking anyone)
     by_machine = vote.label in (Label.BOUNCE.value, Label.OUT_OF_OFFICE.value)
     if not by_machine and ((weak and vote.probability >= LEARNED_OVER)
-                           or (confidence < RULES_SURE and vote.probability >= LEARNED_SURE)):
+                           or (sure < RULES_SURE and vote.probability >= LEARNED_SURE)):
         voted = Label(vote.label)
         phrases = tuple(dict.fromkeys(h.phrase for h in hits[voted]))[:5]
         return (voted, min(LEARNED_CAP, vote.probability),
@@ -1070,7 +1124,7 @@ def _support(label: Label, text: str, folded: str) -> int:
 
 def _decide(scores: dict[Label, float], subject: str, is_reply: bool,
             automatic: str | None, about_money: bool = True, asked: bool = True,
-            internal: bool = False) -> tuple[Label, float]:
+            internal: bool = False, own_side: bool = False) -> tuple[Label, float]:
     s = scores
     # 1. what the headers proved
     if automatic in ("bounce", "delay"):
@@ -1108,10 +1162,11 @@ def _decide(scores: dict[Label, float], subject: str, is_reply: bool,
         return Label.PROMISE, _confidence(s[Label.PROMISE], rival)
     if s[Label.OTHER] >= 1.0 and s[Label.OTHER] >= s[Label.QUESTION]:
         return Label.OTHER, _confidence(s[Label.OTHER], s[Label.QUESTION])
-    if s[Label.QUESTION] and not about_money and not any(s[k] for k in (Label.PAID, Label.PROMISE, Label.DISPUTE)):
+    if s[Label.QUESTION] and (not about_money or own_side) and not any(
+            s[k] for k in (Label.PAID, Label.PROMISE, Label.DISPUTE)):
         # "are you lot still putting a team in on the 18th?", "can you reset my password?": a
-        # question, but not about the invoice
-        return Label.OTHER, 0.5
+        # question, but not about the invoice; "did we get the goods for this?": not to us
+        return Label.OTHER, 0.55
     if s[Label.QUESTION] >= 0.7:
         rival = max(s[Label.DISPUTE], s[Label.PAID], s[Label.PROMISE])
         return Label.QUESTION, _confidence(s[Label.QUESTION], rival * (0.5 if asks_mostly else 1.0))

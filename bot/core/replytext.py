@@ -62,8 +62,32 @@ def new_text(body: str, *, html: bool = False) -> str:
     m = _END.search(kept)
     if m and kept[:m.start()].strip():
         kept = kept[:m.start()]
+    answers = _inline_answers(text)
+    if answers and answers not in kept:
+        kept = f"{kept.rstrip()}\n\n{answers}"
     lines = [" ".join(line.split()) for line in kept.strip().splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _inline_answers(text: str) -> str:
+    """Paragraphs written between the lines of a quoted message ("answers below"): unquoted
+    lines that follow a blank line and have quoted lines both before and after them. A quoted
+    line that the mail program wrapped goes on right after its "> " line, and is not taken."""
+    lines = text.split("\n")
+    quoted = [i for i, line in enumerate(lines) if line.lstrip().startswith(">")]
+    if len(quoted) < 2:
+        return ""
+    answers: list[str] = []
+    taking = False
+    for i in range(quoted[0] + 1, quoted[-1]):
+        line = lines[i].strip()
+        if line.startswith(">"):
+            taking = False
+        elif not line:
+            taking = True
+        elif taking:
+            answers.append(line)
+    return "\n".join(answers)
 
 
 def looks_like_html(body: str) -> bool:

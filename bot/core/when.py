@@ -602,6 +602,8 @@ _RULES = (
     _rule("weekday", rf"(?P<wd>{_WEEKDAY})\s+week(?!\w|\s+(?:of|from|after|before))", _weekday_week),
     _rule("weekday", rf"(?:next|this|coming|by|on|until|before)\s+(?P<short>{_union(_WEEKDAY_SHORT)})\.?",
           _weekday_short),
+    # alone, only those that are no English word ("wed", "sat", "sun" are)
+    _rule("weekday", r"(?P<short>fri|thu|thur|thurs|tue|tues)\.?", _weekday_short),
     _rule("weekday", rf"(?:the|for)\s+(?P<short>{_union(_WEEKDAY_SHORT)})\.?"
                      r"(?=\s+(?:\w+\s+)?(?:run|batch|cycle))", _weekday_short),
     _rule("weekday", r"(?:kw|kalenderwoche|calendar week|cw|wk|week|semaine|semana)\s*(?P<kw>[1-5]?\d)(?!\d)",
@@ -634,6 +636,7 @@ class _Hit:
     yearless: bool     # read forward from d: "Monday", "the 15th", "3 November" may mean a past one
 
 
+_END_OF_DAY = re.compile(r"close of business|end of (?:the )?day|eod|cob")
 _WEEKDAY_JOIN = re.compile(r"\s*,?\s*(?:(?:the|den|dem|le|el|de)\s+)?")
 
 
@@ -661,6 +664,10 @@ def _scan(text: str, folded: str, d: date) -> list[_Hit]:
         if (last and hits[-1].kind == "weekday" and kind in ("explicit", "numeric", "ordinal")
                 and _WEEKDAY_JOIN.fullmatch(folded, last.end, start)):
             hits[-1] = replace(hit, found=Found(day, text[last.start:end], last.start, end))
+        elif (last and kind == "weekday" and _END_OF_DAY.fullmatch(folded, last.start, last.end)
+                and _WEEKDAY_JOIN.fullmatch(folded, last.end, start)):
+            # "by close of business Thursday": the end of that day, not of today
+            hits[-1] = replace(hit, found=Found(day, text[last.start:end], last.start, end))
         else:
             hits.append(hit)
     return hits
@@ -673,9 +680,10 @@ def _group(m: re.Match[str], name: str) -> str:
 # --- where a date stands: its sentence, its clause, the words around it --------------------
 
 _SENTENCE_END = re.compile(r"[.!?;]+(?=\s|$)|\n[ \t]*(?=\n)|\n(?=\s*[-*•])")
-# a comma between digits is part of an amount ("$1,306.50"), not the end of a clause
-_CLAUSE_END = re.compile(r"(?<!\d),|,(?!\d)|[:()\[\]]|\s(?:and|but|und|aber|sondern|et|mais|y|pero|sino|maar"
-                         r"|however|jedoch|cependant)(?=\s)")
+# a comma between digits is part of an amount ("$1,306.50"), not the end of a clause; a spaced
+# dash ends one ("next week - our new card hasn't come")
+_CLAUSE_END = re.compile(r"(?<!\d),|,(?!\d)|[:()\[\]]|\s[-\u2013\u2014]\s"
+                         r"|\s(?:and|but|und|aber|sondern|et|mais|y|pero|sino|maar|however|jedoch|cependant)(?=\s)")
 _SHORT_LINE = 40   # a line break after a short line ends a sentence (greetings, signatures)
 
 
