@@ -331,6 +331,9 @@ def test_no_date_promised(text: str) -> None:
     ("Our office is closed from 21 December and reopens on 4 January.", date(2027, 1, 4)),
     ("Out today, back in tomorrow.", nov(19)),
     ("Ich bin am 20.11. nicht im Büro.", nov(21)),
+    # the words between the dates decide, and mail answered again is a day back
+    ("Ik ben deze week niet op kantoor en vanaf maandag 30 november weer aanwezig.", nov(30)),
+    ("Die Werkstatt ist zu. E-Mails bearbeiten wir ab Montag, 11. Jänner 2027.", date(2027, 1, 11)),
 ])
 def test_out_of_office_back_on_x_is_x_and_until_x_is_the_day_after(text: str, expected: date) -> None:
     assert back(text) == expected

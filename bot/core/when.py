@@ -851,7 +851,9 @@ _RETURN_WORDS = (
     "terugkomst", "bereikbaar", "beschikbaar", "aanwezig", "op kantoor")
 _RETURN = _cue(*_RETURN_WORDS, tail=r"(?!\w)")
 # out of office, "again" tells of a return too ("wieder am Montag"); of a payment it does not
-_BACK = _cue(*_RETURN_WORDS, "again", "wieder", "de nuevo", "nuevamente", "weer", tail=r"(?!\w)")
+_BACK = _cue(*_RETURN_WORDS, "again", "wieder", "de nuevo", "nuevamente", "weer",
+             "{bearbeiten|beantworten} wir", "nous {traiterons|répondrons}", "{atenderemos|responderemos}",
+             "{behandelen|beantwoorden} we", "will {deal with|answer|respond|work through}", tail=r"(?!\w)")
 
 
 def _is_refused(hit: _Hit, place: _Place) -> bool:
@@ -935,7 +937,8 @@ def return_date(text: str, sent: datetime) -> Found | None:
             continue
         cue = _UNTIL.search(place.before) or _RANGE_END.search(place.before)
         to_next = hits[i + 1].found.start - hit.found.end if i + 1 < len(hits) else None
-        if not cue and _is_back(place, to_next):
+        to_last = hit.found.start - hits[i - 1].found.end if i else None
+        if not cue and _is_back(place, to_last, to_next):
             return hit.found
         if cue and _NEGATION.search(place.lead) and _BACK.search(place.lead):
             return hit.found   # "will not return until 14 December": back on the 14th
@@ -947,10 +950,13 @@ def return_date(text: str, sent: datetime) -> Found | None:
     return last_day or day_away
 
 
-def _is_back(place: _Place, to_next: int | None) -> bool:
-    """The date is a day back: "back on Monday", but not "nicht im Büro"; after "from" the
-    words may follow in the sentence, up to the next date ("ab Montag, dem 30.11., wieder da")."""
-    if _BACK.search(_ABSENT.sub(" ", place.clause)):
+def _is_back(place: _Place, to_last: int | None, to_next: int | None) -> bool:
+    """The date is a day back: "back on Monday", but not "nicht im Büro"; the words count
+    between the dates on either side ("not in this week and back on Monday 5 October" is back
+    on the 5th); after "from" they may follow in the sentence, up to the next date ("ab
+    Montag, dem 30.11., wieder da")."""
+    lead = place.lead if to_last is None else place.lead[max(0, len(place.lead) - to_last):]
+    if _BACK.search(_ABSENT.sub(" ", lead + place.after[:to_next])):
         return True
     return bool(_FROM.search(place.before) and not _ABSENT.search(place.clause)
                 and _BACK.search(place.rest[:to_next]))
