@@ -418,14 +418,14 @@ _DISPUTE = (
           r"|\binstead of\b|\b(?:caps?|capped) (?:\w+ ){0,3}at\b|\bexceeds?\b|\b(?:our|the) (?:records|meter data|data|figures) (?:show|indicate)s?\b"),
     (0.6, r"\b(?:included in|part of) (?:the|our|your) (?:quote|quotation|price|contract|package|fixed fee)\b|\bridiculous\b|\brediculous\b"),
     (0.8, r"\b(?:undisputed|disputed) (?:part|portion|amount|items?)\b|\bonly pay (?:for )?(?:the )?(?:part|portion|items)\b"),
+    # the undisputed part paid, the rest left open; the invoice paid, but not its late fee
     (1.0, r"\b(?:paid|pay|paying|settled?|remitted|released) (?:only )?the undisputed\b"
-          # "we will pay the invoice, but not the late payment charge"
           r"|\bbut not (?:the|for the|any|this|that|your)\b[^.!?\n]{0,30}\b(?:fees?|charges?|surcharges?|interest|penalty|penalties|costs?)\b"
           r"|\b(?:won't|will not|do not|don't|not going to|refuse to) (?:be )?pay(?:ing)? (?:the|any|this|that|your)\b[^.!?\n]{0,20}"
           r"\b(?:late|interest|admin\w*|penalty|reminder|collection)\b"),
     # "why are we billed 12 hours when your team was only here for 6?", "how do you get to 12
-    # hours?": asked, but only the
-    # supplier's mistake can answer it, so it outweighs the question it is put as
+    # hours?": asked, but only the supplier's mistake can answer it, so it outweighs the
+    # question it is put as
     (1.2, r"\b(?:why|warum|wieso|weshalb|pourquoi|por que|waarom)\b[^?\n]{0,80}\b(?:charged|billed|invoiced|berechnet"
           r"|in rechnung gestellt|facture\w*|cobra\w*|cobrad\w*|factura\w*|gefactureerd|aangerekend|in rekening gebracht)\b"
           r"[^?\n]{0,100}\b(?:only|nur|seulement|solo|solamente|slechts|maar)\b"
