@@ -432,6 +432,30 @@ def test_a_forward_that_asks_us_something_is_a_question():
     ("other", "Hallo Jörg, haben wir die Wartung in der Halle 2 eigentlich bekommen?"),
     ("other", "Rachel - do you know if this was ever approved? I don't remember signing off on 40 seats."),
     ("other", "Diese Adresse wird nicht mehr betreut: Rainer Koch hat unser Haus zum 30.06. verlassen."),
+    # contests put politely, as requests
+    ("dispute", "I may be missing something, but the quote said €2,350 and the invoice says €2,860. "
+                "Could you explain where the difference comes from?"),
+    ("dispute", "In Ihrem Angebot stand die Wartung mit 189 € pauschal. Berechnet sind 264 €. Können Sie mir "
+                "erklären, woher der Unterschied kommt?"),
+    ("dispute", "Could you show me where we agreed to the rush fee? I can't find it in the signed quote."),
+    ("dispute", "We are not in a position to approve this invoice: our order covered three days, not five."),
+    ("dispute", "Those four hours were spent waiting on your own subcontractor. Please take them off and "
+                "send a revised invoice."),
+    ("dispute", "Unless I'm mistaken, this is the same load as OLI-508870 that we settled last month."),
+    ("dispute", "Nous vous demandons de retirer ces frais de la facture : le retard vient du transporteur."),
+    ("other", "Photo contest winners, new fuel dock hours and the haul-out schedule: our autumn news."),
+    # paid in other words
+    ("paid", "We sent $2,500 toward this on Friday."),
+    ("paid", "I've just put it through on your client portal with the practice card."),
+    ("paid", "My statement shows £45.00 going to you on the 1st as usual."),
+    # an earlier invoice paid, and this one asked about
+    ("question", "We paid the last one by card through your link. Can we do the same with this one?"),
+    ("question", "Die letzte Rechnung hatten wir per Lastschrift bezahlt. Geht das diesmal wieder?"),
+    ("question", "La anterior la pagamos con tarjeta desde la web. ¿Podemos hacer lo mismo con esta?"),
+    # promises in a second language, or put as a question with the days
+    ("promise", "Our bookkeeper is on holiday. We pay it in two weeks when she is back, that is sure."),
+    ("promise", "Ihr Beleg ist freigegeben. Die Auszahlung erfolgt im Sammellauf zum Monatsende."),
+    ("other", "This is not about the bill. Your technician parked across my neighbour's drive on Tuesday."),
 ])
 def test_short_and_indirect_wordings(label, text):
     assert read(text).value == label

@@ -40,7 +40,7 @@ def test_a_vote_is_a_label_a_probability_and_words_of_the_text():
 
 def test_digits_weigh_alike_and_unknown_words_give_no_vote():
     assert learned.vote("paid 4/28") == learned.vote("paid 5/13")
-    assert learned.vote("Portloggen viser ingen av pallene.") is None
+    assert learned.vote("Lavat puuttuvat kokonaan lähetyksestä.") is None
 
 
 def test_where_the_phrase_tables_find_nothing_a_confident_vote_suggests_a_label_for_a_person():

@@ -438,6 +438,12 @@ def test_a_day_the_client_gets_paid_is_not_a_day_told_of_as_past() -> None:
     ("We will have the ACH out to you by close of business Thursday.", nov(19)),
     ("The balance will be paid next week - our new card hasn't arrived yet.", nov(27)),
     ("paying this one fri when the draw comes thru", nov(20)),
+    # a single-digit slash date after a word that asks for a day; a recurring weekday; "the rest"
+    # of something else; a "don't" that rules out no day
+    ("I've scheduled it in our bank for 12/3 - the first date the new signer can approve.", dec(3)),
+    ("Our payment run is every second Friday; you're in the next one, on the 27th.", nov(27)),
+    ("It's signed - finance releases it on the 27th with the rest of this month's suppliers.", nov(27)),
+    ("payday is friday ill send it then dont cut me off", nov(20)),
 ])
 def test_the_day_of_the_payment_among_other_days(text: str, expected: date) -> None:
     assert promised(text) == expected

@@ -108,9 +108,10 @@ _PAST_VERB = re.compile(
     r"\b(?:went|was|were|been|did|done|made|sent|initiated|paid|settled|transferred|wired|remitted|cleared"
     r"|bezahlt|uberwiesen|beglichen|gezahlt|payee|reglee|viree|pagad[oa]|abonad[oa]|betaald|overgemaakt|voldaan"
     r"|ist raus|ist erfolgt|wurde|haben|habe|a ete|ont ete|left|came|submitted|posted|mailed|executed|effected|cut"
-    r"|est parti|hemos|se realizo|se hizo|hicimos|hebben|heb|heeft|is verstuurd|gedaan)\b")
+    r"|est parti|hemos|se realizo|se hizo|hicimos|salio|hebben|heb|heeft|is verstuurd|gedaan)\b")
 _PAST_SURE = re.compile(
-    r"\b(?:yesterday|already|ago|last (?:week|month)|gestern|bereits|schon|hier|deja|ayer|gisteren|reeds|ist\b[^.!?\n]{0,25}\braus|worden"
+    r"\b(?:yesterday|already|ago|last (?:week|month)|statement shows|gestern|bereits|schon|hier|deja|ayer|gisteren|reeds"
+    r"|ist\b[^.!?\n]{0,25}\braus|worden"
     r"|letzte (?:woche|monat)|(?:la )?semaine (?:derniere|passee)|le mois (?:dernier|passe)|(?:la )?semana pasada|el mes pasado"
     r"|vorige (?:week|maand)|afgelopen (?:week|maand))\b")
 # a day still to come, named outright: it outweighs a past participle ("Morgen betaald", "lo dejamos pagado a final de mes")
@@ -149,7 +150,7 @@ _MONEY = re.compile(
     r"\b(?:invoice|bill|amount|balance|statement|account|bank|iban|vat|tax|credit|debit|po|order|price|rate|fee|charge|receipt"
     r"|rechnung|betrag|konto|mahnung|steuer|mwst|facture|montant|compte|tva|avoir|factura|importe|cuenta|iva|factuur|bedrag"
     r"|rekening|btw|herinnering|banco|cbu|amex|visa|mastercard|card|karte|carte|tarjeta|rechnungen|factures|facturas|facturen"
-    r"|pay|paid|payment|payments|remittance|wire|transfer)s?\b|[€$£]|\d+[.,]\d{2}\b")
+    r"|pay|paid|payment|payments|remittance|wire|transfer|instal+ment|raten|plazos|termijnen)s?\b|[€$£]|\d+[.,]\d{2}\b")
 # "a large client has paid us late": someone paying the client, not the client paying
 _THEIR_CUSTOMER = re.compile(r"\b(?:paid|pays?|paying) (?:us|me)\b|\bonly pays?\b|\bpays? (?:invoices|suppliers|vendors) (?:submitted|sent|that)\b"
                              r"|\b(?:payments?|invoices?|checks?|cheques?)(?: and \w+)? received (?:during|after|before|while|over|in)\b|\b(?:bezahlt|zahlt) uns\b|\bnous (?:a|ont) paye\b|\bnos (?:pago|pagaron)\b")
@@ -209,6 +210,9 @@ _PAID = (
     (0.5, r"\b(?:check|cheque) (?:no\.?|number|#) ?\d+"),
     # the payables run it left in: "salió hoy en la dispersión de pagos"
     (1.0, r"\b(?:salio|se fue|se incluyo|entro|se pago) (?:hoy |ayer |esta manana )?en (?:la |el )?(?:dispersion|remesa|corrida|lote)\b"),
+    (1.0, r"\b(?:we|i)(?:'ve| have)? (?:sent|paid|transferred|wired) (?:you )?(?:[$€£]\s?\d|\d[\d.,]*\s?(?:€|eur|euros?|usd|gbp)\b)"
+          r"|\b(?:i|we)(?:'ve| have)? (?:just )?(?:put (?:it|this|the payment) through|set up the (?:bank )?(?:transfer|payment) for)\b"
+          r"|\b(?:my|our) (?:bank )?statement shows\b[^.!?\n]{0,40}(?:[$€£]\s?\d|\d[\d.,]*\s?(?:€|eur))"),
     # "sent it thru the banking app just now", "that went across on Tuesday - £1,148.00"
     (1.0, r"\bsent (?:it|this|that|the (?:money|payment|funds)) (?:thr?u|through|via|by|from|over|with|using|in)\b[^.!?\n]{0,30}"
           r"\b(?:bank\w*|app|online|transfer|ach|bacs|paypal|zelle|venmo|card)\b"
@@ -324,12 +328,18 @@ _PROMISE = (
     (0.9, r"\byou (?:will|should|can expect to) (?:have|receive|see|get) (?:the |our |your )?(?:payment|funds|money|check|cheque|transfer)\b"),
     (0.9, r"\b(?:please )?allow (?:us |me )?(?:until|till|up to|another|an extra|a few|\d+|one|two|three) ?(?:more |extra )?(?:days?|weeks?|business|working|\d)"),
     (0.8, r"\b(?:payment|instal+ment) plan\b|\bin (?:two|three|four|\d) (?:instal+ments|payments|parts)\b"),
-    (0.7, r"\b(?:can|could|may) we (?:pay|settle) (?:in|by|on|before|over)\b"),
+    (0.7, r"\b(?:can|could|may) (?:we|i) (?:pay|settle) (?:\w+ ){0,2}?(?:in|by|on|before|over|this|next)\b"),
+    # second-language English: the present for what is to come ("we pay it in two weeks")
+    (1.0, r"\b(?:we|i) pay (?:it|this|the invoice|the rest|the balance) (?:in|on|by|next|this|within|end of)\b"),
     (1.0, r"\b(?:we|i)(?:'ll| will| shall)(?: be)? (?:send|sending|mail|mailing|get|getting|cut|issue|issuing|process|processing|release|releasing|wire|wiring|have)"
           r"(?: you| out| over)?(?: a| the| our| your| this| it)? ?(?:check|cheque|payment|funds|wire|transfer|it paid|this paid|paid|out)\b"),
     (0.9, r"\b(?:will|shall) be (?:paying|sending|mailing|wiring|processing|remitting|settling)\b"),
     (1.0, r"\b(?:it|this|that|these|they|the rest)(?:'ll| will| is going to| are going to) (?:be|get) (?:paid|settled|processed|released)\b"),
-    (0.9, r"(?:\b(?:it|this|that|these|they|the rest) |^|[.!?]\s+)should (?:be|get) (?:paid|settled|processed|released)\b(?! (?:already|by now))"),
+    # "should be paid": a hope, unless a day follows ("should be paid within 10 days")
+    (0.9, r"(?:\b(?:it|this|that|these|they|the rest) |^|[.!?]\s+)should (?:be|get) (?:paid|settled|processed|released)\b"
+          r"(?! (?:already|by now|within|by|on|in|before|next|this|tomorrow)\b)"),
+    (1.0, r"(?:\b(?:it|this|that|these|they|the rest) |^|[.!?]\s+)should (?:be|get) (?:paid|settled|processed|released)"
+          r" (?:within|by|on|in|before|next|this|tomorrow)\b"),
     (0.8, r"\b(?:should|will) (?:be|go) out (?:by|on|next|this|tomorrow|early|later)\b|\bexpect (?:to (?:pay|send|make)|payment)\b"),
     (0.8, r"\b(?:payment arrangement|arrange (?:a )?payment|pay (?:it |this |the balance )?(?:off )?in (?:full|instal+ments))\b"),
     (0.8, r"\b(?:being processed|in process|in progress|in bearbeitung|wird bearbeitet|en cours de (?:traitement|paiement|validation|reglement)"
@@ -348,7 +358,7 @@ _PROMISE = (
     (0.9, r"\b(?:wir (?:uberweisen|zahlen|bezahlen|begleichen|veranlassen)|ich (?:uberweise|zahle|bezahle|begleiche))\b"),
     (0.9, r"\b(?:(?:uberweisen|zahlen|bezahlen|begleichen|veranlassen) wir|(?:uberweise|zahle|bezahle|begleiche) ich)\b"),
     (0.9, r"\bwird\b[^.!?\n]{0,40}\b(?:eingezogen|abgebucht)\b|\b(?:bis \w+ )?zeit geben\b|\b(?:zahlungs)?aufschub\b"),
-    (0.9, r"\b(?:zahlung|uberweisung|betrag|ausgleich)(?: erfolgt| folgt| geht| kommt)\b"),
+    (0.9, r"\b(?:(?:aus)?zahlung|uberweisung|betrag|ausgleich)(?: erfolgt| folgt| geht| kommt)\b"),
     (0.8, r"\b(?:nachsten|kommenden) zahlungslauf\b|\bratenzahlung\b|\bin (?:\w+ )?raten\b|\bin (?:zwei|drei|vier|\d+) (?:teilbetragen|monatsraten)\b"),
     # fr
     (1.0, r"\b(?:nous|je) (?:allons|vais|pourrons|pourrions|comptons|prevoyons|devrions)"
@@ -368,7 +378,8 @@ _PROMISE = (
     (0.8, r"\bplan de pagos?\b|\ba plazos\b|\ben (?:dos|tres|cuatro|\d) (?:pagos|plazos|cuotas)\b"),
     # nl
     (1.0, rf"\b(?:we|wij|ik) (?:zullen|gaan|zal|ga){_S}\b(?:betalen|overmaken|voldoen|overboeken|betaald|overgemaakt|voldaan)\b"),
-    (0.9, r"\b(?:betalen|maken|voldoen|betaal|storten) (?:we|wij|ik)\b|\b(?:we|wij|ik) (?:betalen|maken .{0,30}over|voldoen|storten)\b"
+    (0.9, r"\b(?:ik|we|wij) (?:kan|kunnen) (?:het|dit|de factuur|de rest) (?:\w+ ){0,4}betalen\b"
+          r"|\b(?:betalen|maken|voldoen|betaal|storten) (?:we|wij|ik)\b|\b(?:we|wij|ik) (?:betalen|maken .{0,30}over|voldoen|storten)\b"
           r"|\buitstel\b"),
     (1.0, r"\b(?:betaling|overboeking)(?: volgt| wordt| zal)\b|\bwordt .{0,30}(?:betaald|overgemaakt|voldaan)\b"),
     (1.0, r"\b(?:ingepland|eingeplant|vorgemerkt)\b[^.!?\n]{0,40}\b(?:betaalrun|betaling|zahlung|zahllauf)|\b(?:staat|staan) (?:\w+ )?ingepland\b"),
@@ -383,7 +394,7 @@ _DISPUTE = (
     (1.0, r"\b(?:never|not|n't|have not|has not|did not)(?: yet)? (?:received|got|get|had) (?:the |any |these |those |your |our |all )?(?:goods|items|units|parts|products|delivery"
           r"|shipment|order|services?|work|materials?|equipment)\b"),
     (1.0, r"\b(?:work|job|project|installation|service|repair|order|delivery)s? (?:is|was|has|have|were)(?: still)? (?:not|never) (?:been )?(?:completed|finished|done|delivered|carried out)\b"),
-    (1.0, r"\b(?:dispute|disputing|disputed|contest|contesting|challenge|challenging|object to|reject|rejecting)\b"),
+    (1.0, r"\b(?:dispute|disputing|disputed|contest(?= (?:the|this|that|your|these|those|it|them|any|all)\b)|contested|contesting|challenge|challenging|object to|reject|rejecting)\b"),
     (1.0, r"\b(?:overcharg\w*|over-?billed|double[- ]?(?:billed|charged|invoiced)|billed twice|charged twice|invoiced twice"
           r"|duplicate (?:invoice|charge|billing)|(?:is|was|looks like) a duplicate|duplicate of)\b"),
     (1.0, r"\b(?:damaged|defective|faulty|broken|missing|incomplete|wrong|unusable|poor quality)"
@@ -406,6 +417,7 @@ _DISPUTE = (
     (1.0, r"\b(?:we|i) show a different\b|\bshows? a different (?:amount|figure|quantity|volume|total)\b"
           r"|\b(?:does not|doesn't|do not|don't|cannot|can't|could not) (?:tie|reconcile)\b|\bcomes? to\b[^.!?\n]{0,40}\brather than\b"
           r"|\bcannot be (?:approved|paid|accepted|processed) (?:in its current form|as (?:submitted|invoiced|billed|it stands))"
+          r"|\bnot in a position to (?:approve|accept|pay)\b"
           r"|\bnot able to (?:approve|accept) (?:the|this|your) invoice\b|\bnot (?:our|my) (?:liability|responsibility)\b"
           r"|\b(?:issue|send|raise) (?:us |me )?a credit (?:note|memo)\b|\b(?:re-?bill|rebill|re-?invoice)\b"
           r"|\bbill (?:us )?at the (?:confirmed|agreed|contracted|quoted)\b|\bnever (?:countersigned|signed|agreed|approved|confirmed)\b"
@@ -418,6 +430,29 @@ _DISPUTE = (
           r"|\binstead of\b|\b(?:caps?|capped) (?:\w+ ){0,3}at\b|\bexceeds?\b|\b(?:our|the) (?:records|meter data|data|figures) (?:show|indicate)s?\b"),
     (0.6, r"\b(?:included in|part of) (?:the|our|your) (?:quote|quotation|price|contract|package|fixed fee)\b|\bridiculous\b|\brediculous\b"),
     (0.8, r"\b(?:undisputed|disputed) (?:part|portion|amount|items?)\b|\bonly pay (?:for )?(?:the )?(?:part|portion|items)\b"),
+    # what was agreed set against what was billed, and the difference asked about: "the quote
+    # said 2,350 ... can you explain where the difference comes from?"
+    (1.2, r"\b(?:quote[ds]?|quotation|estimate|offer(?:ed)?|agreed|price list|offerte|afgesproken|devis|convenu|angebot"
+          r"|vereinbart|presupuesto|acordad[oa]|me dijeron)\b[^?]{0,300}\b(?:difference|discrepancy|verschil|diferencia"
+          r"|unterschied|(?:other|extra|additional) [^?\s]{1,12} comes? from)\b"
+          r"|\b(?:show|tell) (?:me|us) where (?:we|i) (?:agreed|asked|ordered|signed|approved)\b"
+          r"|\bwhere (?:did|do) we (?:agree|ask|order|sign|approve)\b|\bou figure (?:notre|votre|l') accord\b"
+          r"|\b(?:you|your \w+) (?:offered|agreed|promised|quoted)\b[^.!?\n]{0,80}\bbut (?:the|your|this) invoice\b"
+          r"|\btold (?:me|us)\b[^.!?\n]{0,60}\b(?:included|free of charge|no charge|covered)\b"
+          r"|\b(?:seems?|looks?|appears?) (?:\w+ ){0,3}(?:higher|more|larger|greater) than (?:our|my|the|what)\b"),
+    # asked to take a line off: "please take them off and send a revised invoice"
+    (1.0, r"\b(?:adjust|amend|correct) (?:it|this|the invoice) and (?:resend|reissue)\b"
+          r"|\btake (?:them|those|these) (?:\w+ )?off\b|\b(?:don't|do not) think (?:those|these|that|this|it)\b[^.!?\n]{0,30}"
+          r"\b(?:belongs?|should be) on (?:our|the|this) (?:bill|invoice)\b|\b(?:an|a new) invoice without (?:it|them|that|this|those)\b"
+          r"|\bretirer (?:ces|les) frais\b|\brechnung ohne (?:sie|diese|die)\b|\b(?:position|gebuhr) (?:streichen|herausnehmen)\b"
+          r"|\bquit(?:ar|en|eis) (?:los|esos|estos|ese|este) (?:cargos?|gastos?)\b|\b(?:kosten|post) (?:schrappen|eraf halen)\b"
+          r"|\b(?:hat|haben) nicht (?:\w+ ){0,3}beauftragt\b|\b(?:our|my) (?:records|notes|chart notes|logs|books) (?:show|say|indicate)s? only\b"
+          r"|\bnothing\b[^.!?\n]{0,50}\bhas changed\b[^.!?\n]{0,20}\byet\b"
+          r"|\b(?:i|we)(?:'ll| will) (?:only )?pay for (?:the |that )?one\b|\bre-?issue (?:it |the invoice )?for (?:that|one|\d)"
+          r"|\bsame (?:load|invoice|shipment|order|job|delivery|charge|work) as\b"
+          r"|\b(?:can't|cannot|can not|don't|do not) find (?:it|this|them|that|these)\b[^.!?\n]{0,20}\b(?:in|on) (?:the|our|your|any)"
+          r" (?:signed )?(?:quote|contract|order|po|purchase order|agreement)\b"
+          r"|\bne (?:les|le|la) retrouve (?:ni |pas )?dans (?:le|notre|votre) (?:devis|contrat|bon de commande)\b"),
     # the undisputed part paid, the rest left open; the invoice paid, but not its late fee
     (1.0, r"\b(?:paid|pay|paying|settled?|remitted|released) (?:only )?the undisputed\b"
           r"|\bbut not (?:the|for the|any|this|that|your)\b[^.!?\n]{0,30}\b(?:fees?|charges?|surcharges?|interest|penalty|penalties|costs?)\b"
@@ -467,8 +502,8 @@ _DISPUTE = (
     (1.0, r"\b(?:please )?void (?:this|it|that|the (?:invoice|charge|bill))\b|\bnot approving\b|\b(?:won't|will not|cannot|can't) approve\b"
           r"|\bshort-?pa(?:y|ying|id)\b|\bis not owed\b|\bnot owed\b|\bnothing\b[^.!?\n]{0,50}\bis owed\b|\bnothing (?:to pay|to invoice|to bill|is due|owed)\b"
           r"|\bnada que pagar\b|\brien a payer\b|\bniets te betalen\b|\bnichts zu (?:zahlen|bezahlen)\b"),
-    (1.0, r"\b(?:when|but|only|and) (?:\d+|half|some) (?:\w+ )?(?:showed up|arrived|were delivered|came|turned up)\b"),
-    (0.9, r"\b(?:didn't|did not|never|failed to) (?:show|turn) up\b|\b(?:didn't|did not) show\b|\bno-?shows?\b|\bnever came back\b"
+    (1.0, r"\b(?:when|but|only|and) (?:\d+|half|some|one|two|three) (?:\w+ )?(?:showed up|arrived|were delivered|came|turned up)\b"),
+    (0.9, r"\b(?:didn't|did not|never|failed to) (?:show|turn) up\b|\b(?:nobody|no one|no-one) (?:showed up|came|turned up)\b|\b(?:didn't|did not) show\b|\bno-?shows?\b|\bnever came back\b"
           r"|\bnever (?:covered|performed|provided|staffed)\b|\bniet (?:komen )?opdagen\b|\bnicht erschienen\b"
           r"|\bstill waiting (?:on|for) (?:the |that |this |our )?(?:part|parts|repair|fix|replacement|engineer|technician)\b"),
     (1.0, r"\b(?:fix|correct|amend|adjust|finish|complete|repair|replace|install|deliver|apply (?:it|the credit)|resend|reissue"
@@ -510,7 +545,7 @@ _DISPUTE = (
           r" (?:errone\w*|incorrect\w*|faux|fausse|trop elevee?|inexact\w*)\b"),
     (1.0, r"\bn'(?:avons|ai|a) (?:jamais |pas )?(?:commande|recu|accepte|signe|valide|demande)\b(?! (?:la|votre|de|cette|une) facture)"),
     (1.0, r"\b(?:corriger|rectifier|annuler) (?:la|votre|cette) facture\b|\bversion corrigee\b|\bnote de credit\b|\bn'est (?:donc )?plus (?:due|exigible)\b"),
-    (1.0, r"\b(?:contest\w*|litige|reclamation|desaccord|pas d'accord)\b"),
+    (1.0, r"\b(?:contest(?:e|es|ent|ons|ez|er|ation|ee|ees)|litige|reclamation|desaccord|pas d'accord)\b"),
     (0.9, r"\b(?:un avoir|d'avoir|l'avoir|facture rectificative|facture corrigee)\b|\brefaire (?:la|cette|votre) facture\b"),
     (1.0, r"\b(?:endommage\w*|defectueu\w*|abime\w*|casse\w*|manquant\w*|non conforme\w*|pas conforme\w*|(?:livraison|commande) incomplete)\b"),
     (1.0, r"\b(?:(?:facture|preleve|debite)e?s? deux fois|double (?:facturation|prelevement)|en double|factures? en doublon)\b"
@@ -678,7 +713,9 @@ _AUTOMATIC_OTHER = (
           r"|\b(?:we have|we've) received your (?:e-?mail|message|request|enquiry|inquiry)\b"
           r"|\bthis is an automated (?:message|response|reply)\b|\bdo not reply to this\b"),
     (1.0, r"\b(?:unsubscribe|remove (?:me|us) from|stop (?:sending|emailing)(?! (?:\w+ )?(?:invoices|bills|charges))|opt out|take (?:me|us) off)\b"),
-    (1.0, r"\bhas invited you to\b|\b(?:microsoft teams|zoom|webex|google meet) meeting\b|\bjoin (?:on your computer|the meeting)\b"
+    (1.0, r"\bhas invited you to\b|\bheeft u uitgenodigd\b|\bhat sie (?:\w+ ){0,4}eingeladen\b|\bvous a invite\b"
+          r"|\ble ha invitado\b|\b(?:this|it) is not about (?:the|your|my|our) (?:bill|invoice|account|payment)\b"
+          r"|\buw (?:vraag|melding)(?: met nummer \d+)? is afgehandeld\b|\b(?:microsoft teams|zoom|webex|google meet) meeting\b|\bjoin (?:on your computer|the meeting)\b"
           r"|\bplease update your records\b|\b(?:e-?mail )?address(?:es)? (?:is|are|will) chang\w*|\bwill change from\b"
           r"|\beingangsbestatigung\b|\bautomatisch (?:versandt|erstellt|generiert)\b|\bautomatically generated\b"),
     (1.0, r"\bnicht mehr (?:im unternehmen|bei|fur|tatig|beschaftigt|erreichbar unter|aktiv)\b|\bhat das unternehmen verlassen\b"
@@ -850,6 +887,10 @@ _OWN_SIDE = re.compile(
     r"|\bavons-nous\b[^.!?\n]{0,30}\b(?:recu|commande|valide)\b")
 _ABOUT_IT = re.compile(r"\b(?:this|it|that|these|those)\b")
 _OVERPAID = re.compile(_OVERPAID_WORDS)
+# "we paid the last one by card, can we do the same?": an earlier invoice, told as the way to pay this one
+_EARLIER = re.compile(
+    r"\b(?:the (?:last|previous|prior|earlier) (?:one|invoice|bill)|die (?:letzte|vorige|vorherige) rechnung"
+    r"|la (?:precedente|derniere) facture|la anterior|la factura anterior|de vorige(?: factuur)?|de laatste factuur)\b")
 # asking after a credit the supplier has already granted: "how is the credit note we agreed
 # with your rep coming along?" contests nothing any more
 _CREDIT = r"(?:credit(?: note| memo)?|avoir|nota de (?:credito|abono)|creditnota|gutschrift)"
@@ -1026,6 +1067,8 @@ def classify(subject: str, text: str, *, sent: datetime | None = None,
     if _OVERPAID.search(folded):
         # "we paid $4,500 by mistake instead of $4,100, please refund": money sent, nothing contested
         hits[Label.DISPUTE] = [h for h in hits[Label.DISPUTE] if h.weight >= 1.0]
+    if _EARLIER.search(folded) and "?" in text:
+        hits[Label.PAID] = [h for h in hits[Label.PAID] if h.start < 0 or not _EARLIER.search(_sentence_at(folded, h.start))]
     granted = _CREDIT_GRANTED.search(folded)
     if granted and _HOW_FAR.search(folded):
         hits[Label.DISPUTE] = []

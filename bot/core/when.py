@@ -566,7 +566,8 @@ _RULES = (
           None),
     # a weekday that recurs is no one day: "we cut checks on Thursdays", "freitags", "vrijdags"
     _rule("ignore", r"(?:mon|tues|wednes|thurs|fri|satur|sun)days|(?:mon|diens|donners|frei|sams|sonn)tags"
-                    r"|mittwochs|(?:maan|dins|woens|donder|vrij|zater|zon)dags", None),
+                    r"|mittwochs|(?:maan|dins|woens|donder|vrij|zater|zon)dags"
+                    rf"|every (?:other |second )?(?:{_WEEKDAY})", None),
     _rule("ignore", rf"(?:{_WEEKDAY})\s*(?:-|to|through|bis|au|a|tot|t/m)\s*(?:{_WEEKDAY})"
                     rf"(?={_OFFICE_HOURS})", None),
     _rule("explicit", r"(?P<day>[0-9][0-9]?)(?:st|nd|rd|th|er|e|de|ste|\.)?(?:\s*|-)(?:of\s+|de\s+)?"
@@ -584,6 +585,9 @@ _RULES = (
     _rule("numeric", r"(?P<a>[0-9][0-9]?)\.(?P<b>\d{1,2})\.(?P<year>)(?!\d)", _numeric, _NUMERIC_START),
     _rule("numeric", r"(?P<a>[0-9](?:\d|(?=/\d\d)))/(?P<b>\d{1,2})(?P<year>)(?![\d/])(?<!24/7)", _numeric,
           _NUMERIC_START),
+    # 7/3 only after a word that asks for a day: alone it may be a fraction
+    _rule("numeric", r"(?:on|by|for|until|till|before|from)\s+(?P<x>(?P<a>[0-9])/(?P<b>[0-9])(?P<year>))"
+                     r"(?![\d/])", _numeric),
     _rule("ordinal", rf"(?P<day>[0-9][0-9]?)(?:st|nd|rd|th){_DAY_ALONE}", _ordinal),
     _rule("ordinal", rf"(?:on|by|before|until|till)\s+(?P<x>the\s+(?P<day>[0-9][0-9]?)){_NOT_A_DAY_AFTER}",
           _ordinal),
@@ -750,7 +754,9 @@ _PAYMENT = re.compile(r"""(?<!\w)(?:
     |overgeboekt|voldoen|voldaan|voldoe|voldoet|storten|gestort|bedrag|incasso
 )(?!\w)""", re.X)
 # the later part of a payment plan: "$600 on the 15th and the rest on the 30th"
-_REST = re.compile(r"""(?<!\w)(?:(?:the|den|die|le|la|el|het|de)\s+(?:rest|remaining|remainder|balance
+# ("the rest of this month's suppliers" is no part of a plan; "the rest of the amount" is)
+_REST = re.compile(r"""(?<!\w)(?:(?:the|den|die|le|la|el|het|de)\s+(?:
+    rest(?!\s+of\s+(?!(?:the|it)\s+(?:amount|balance|money)))|remaining|remainder|balance
     |second|zweite|reste|solde|seconde|deuxieme|resto|segunda|segundo|restant|tweede)
     |restbetrag|saldo)(?!\w)""", re.X)
 # what clients say of an invoice they are going to pay
@@ -824,7 +830,8 @@ _DUE_AFTER = re.compile(r"\s*(?:f(?:ae|a)llig|vencid[oa]|echue?|vervallen)(?!\w)
 _WROTE = re.compile(r"[^.!?\n]{0,40}?(?<!\w)(?:wrote|schrieb|schrieben|ecrit|escribio|escribiste|schreef"
                     r"|schreven)(?!\w)")
 _ABSENT = _cue(
-    "away", "absent", "out of [the ]office", "on leave", "leave", "holiday[s]", "vacation", "off", "ooo",
+    "away", "absent", "out of [the ]office", "on leave", "leave", "holiday[s]", "vacation", "ooo",
+    "{i'm|i am|he's|she's|is|are|be|been|day|days|week|weeks|time} off",
     "travelling", "traveling", "sick", "abwesend", "urlaub", "nicht im büro", "nicht erreichbar",
     "außer haus", "krank", "elternzeit", "dienstreise", "absente", "congé[s]", "vacances", "en déplacement",
     "indisponible", "ausente", "vacaciones", "fuera de la oficina", "de viaje", "permiso", "afwezig",
@@ -871,7 +878,9 @@ def _is_refused(hit: _Hit, place: _Place) -> bool:
             return True
     elif _ABSENT.search(place.clause) and not _PAYMENT.search(place.clause):   # "on holiday until Friday"
         return True
-    if _NEGATION.search(place.clause) and not _NOT_BEFORE.search(place.before):
+    # a day ruled out is told near it: "Ende des Monats ist leider nicht möglich", not "payday is
+    # friday ill send it then dont cut me off"
+    if _NEGATION.search(place.lead + place.after[:20]) and not _NOT_BEFORE.search(place.before):
         return True
     may_be_past = hit.yearless or hit.kind in ("weekday", "today", "this week", "month end", "year end")
     return may_be_past and bool(_DONE.search(place.clause)) and not _FOR.search(place.before)
