@@ -307,6 +307,9 @@ _PAID_NOT = (
     r"\b(?:whether|if|ob|si|of)\b[^.!?\n]{0,30}\b(?:paid|settled|bezahlt|beglichen|paye|regle|pagad[oa]|betaald)\b",
 )
 
+_SHOULD_BE_PAID = r"(?:\b(?:it|this|that|these|they|the rest) |^|[.!?]\s+)should (?:be|get) (?:paid|settled|processed|released)"
+_A_DAY_FOLLOWS = r"within|by|on|in|before|next|this|tomorrow"
+
 _PROMISE = (
     (1.0, r"\b(?:we|i)(?:'ll| will| shall| are going to| am going to| intend to| plan to| expect to| aim to"
           r"| hope to| can| should be able to| would like to| are planning to| want to)"
@@ -336,10 +339,8 @@ _PROMISE = (
     (0.9, r"\b(?:will|shall) be (?:paying|sending|mailing|wiring|processing|remitting|settling)\b"),
     (1.0, r"\b(?:it|this|that|these|they|the rest)(?:'ll| will| is going to| are going to) (?:be|get) (?:paid|settled|processed|released)\b"),
     # "should be paid": a hope, unless a day follows ("should be paid within 10 days")
-    (0.9, r"(?:\b(?:it|this|that|these|they|the rest) |^|[.!?]\s+)should (?:be|get) (?:paid|settled|processed|released)\b"
-          r"(?! (?:already|by now|within|by|on|in|before|next|this|tomorrow)\b)"),
-    (1.0, r"(?:\b(?:it|this|that|these|they|the rest) |^|[.!?]\s+)should (?:be|get) (?:paid|settled|processed|released)"
-          r" (?:within|by|on|in|before|next|this|tomorrow)\b"),
+    (0.9, rf"{_SHOULD_BE_PAID}\b(?! (?:already|by now|{_A_DAY_FOLLOWS})\b)"),
+    (1.0, rf"{_SHOULD_BE_PAID} (?:{_A_DAY_FOLLOWS})\b"),
     (0.8, r"\b(?:should|will) (?:be|go) out (?:by|on|next|this|tomorrow|early|later)\b|\bexpect (?:to (?:pay|send|make)|payment)\b"),
     (0.8, r"\b(?:payment arrangement|arrange (?:a )?payment|pay (?:it |this |the balance )?(?:off )?in (?:full|instal+ments))\b"),
     (0.8, r"\b(?:being processed|in process|in progress|in bearbeitung|wird bearbeitet|en cours de (?:traitement|paiement|validation|reglement)"

@@ -820,7 +820,7 @@ _REFERENCE = re.compile(rf"(?<!\w)(?:{_REFERENCE_NOUNS})(?:\s+(?:no\.?|nr\.?|n°
 _DATED = _cue("dated", "issued [on]", "sent [on]", "datiert [vom|auf]", "ausgestellt am", "en date du",
               "datée du", "émise le", "de fecha", "con fecha", "emitida el", "gedateerd", "d.d.",
               tail=_BEFORE_DATE)
-_TO_BE = re.compile(r"(?<!\w)(?:will|shall|to)\s+be\s+$")
+_WILL_BE = re.compile(r"(?<!\w)(?:will|shall|to)\s+be\s+$")
 _DUE = _cue("due", "due [on|by|date]", "was due [on]", "fällig [am|seit|zum]", "fälligkeit",
             "fälligkeitsdatum", "zahlungsziel", "échéance [le|au|du]", "date d'échéance",
             "échu[e] [le|depuis le]", "vencimiento", "fecha de vencimiento", "{vence|vencía|venció} [el]",
@@ -867,7 +867,7 @@ def _is_refused(hit: _Hit, place: _Place) -> bool:
     """Dates that are clearly not a promise: the invoice's, a due date, an earlier message's,
     the end of someone's absence, or a day told of as past."""
     dated = _DATED.search(place.before)
-    if dated and _TO_BE.search(place.before, 0, dated.start()):
+    if dated and _WILL_BE.search(place.before, 0, dated.start()):
         dated = None   # "a new cheque will be issued on the 20th": a day ahead
     if _REFERENCE.search(place.before) or dated or _DUE.search(place.before):
         return True
