@@ -49,26 +49,55 @@ def test_where_the_phrase_tables_find_nothing_a_confident_vote_suggests_a_label_
     assert r.evidence[-1].startswith("learned reader: dispute")
 
 
-def test_a_phrase_the_tables_are_sure_of_stays_whatever_the_vote(monkeypatch):
-    monkeypatch.setattr(learned, "vote", lambda text: learned.Vote("question", 0.99, ("?",), known=5))
-    r = classify(SUBJECT, "We paid EUR 1,250.00 yesterday by bank transfer, reference PAY-88231.")
-    assert r.label is Label.PAID
+PAID_TEXT = "We paid EUR 1,250.00 yesterday by bank transfer, reference PAY-88231."
+
+
+def fake_vote(monkeypatch, top: str, **probabilities: float) -> None:
+    vote = learned.Vote(top, probabilities[top], ("x",), known=20, probabilities=tuple(probabilities.items()))
+    monkeypatch.setattr(learned, "vote", lambda text: vote)
+
+
+def test_every_label_has_a_probability_and_they_add_up():
+    v = learned.vote("We will pay the invoice next Friday.")
+    assert v is not None and v.of("promise") == v.probability == max(p for _, p in v.probabilities)
+    assert {label for label, _ in v.probabilities} == {label.value for label in Label}
+    assert sum(p for _, p in v.probabilities) == pytest.approx(1, abs=0.01)
+
+
+def test_a_sure_reading_acts_when_the_vote_agrees(monkeypatch):
+    fake_vote(monkeypatch, "paid", paid=0.6, promise=0.2)
+    r = classify(SUBJECT, PAID_TEXT)
+    assert r.label is Label.PAID and r.confidence >= 0.8
+    assert not any("learned" in e for e in r.evidence)
+
+
+def test_a_sure_phrase_stays_against_a_vote_that_only_leans_the_other_way(monkeypatch):
+    # 0.45 for a question against 0.35 for the payment plus the weight of the tables' phrases
+    fake_vote(monkeypatch, "question", question=0.45, paid=0.35)
+    r = classify(SUBJECT, PAID_TEXT)
+    assert r.label is Label.PAID and r.confidence >= 0.8
+
+
+def test_a_vote_far_ahead_of_the_tables_gives_the_label_as_a_suggestion(monkeypatch):
+    fake_vote(monkeypatch, "dispute", dispute=0.95, paid=0.02)
+    r = classify(SUBJECT, PAID_TEXT)
+    assert r.label is Label.DISPUTE and r.confidence == LEARNED_CAP
+    assert r.evidence[-1].startswith("learned reader: dispute 0.95")
 
 
 def test_a_reply_that_would_act_waits_for_a_person_when_the_vote_reads_otherwise(monkeypatch):
-    text = "We paid EUR 1,250.00 yesterday by bank transfer, reference PAY-88231."
-    assert classify(SUBJECT, text).confidence >= 0.8
-    monkeypatch.setattr(learned, "vote", lambda text: learned.Vote("dispute", 0.7, ("refund",), known=5))
-    r = classify(SUBJECT, text)
+    assert classify(SUBJECT, PAID_TEXT).confidence >= 0.8
+    fake_vote(monkeypatch, "dispute", dispute=0.5, paid=0.3)
+    r = classify(SUBJECT, PAID_TEXT)
     assert r.label is Label.PAID and r.confidence == DISAGREE_CAP
-    assert "learned reader reads dispute 0.70" in r.evidence[-1]
+    assert "learned reader reads dispute 0.50" in r.evidence[-1]
 
 
-def test_an_unsure_vote_against_a_sure_reading_changes_nothing(monkeypatch):
-    text = "We paid EUR 1,250.00 yesterday by bank transfer, reference PAY-88231."
-    sure = classify(SUBJECT, text)
-    monkeypatch.setattr(learned, "vote", lambda text: learned.Vote("dispute", 0.4, ("refund",), known=5))
-    assert classify(SUBJECT, text) == sure
+def test_a_reply_that_would_act_waits_for_a_person_when_the_vote_gives_its_label_little(monkeypatch):
+    fake_vote(monkeypatch, "question", question=0.4, promise=0.35, paid=0.2)
+    r = classify(SUBJECT, PAID_TEXT)
+    assert r.label is Label.PAID and r.confidence == DISAGREE_CAP
+    assert r.evidence[-1] == "learned reader gives paid only 0.20: a person decides"
 
 
 @pytest.mark.parametrize("subject, text", [
@@ -77,7 +106,7 @@ def test_an_unsure_vote_against_a_sure_reading_changes_nothing(monkeypatch):
     ("Automatic reply: Invoice INV-7", "I am out of the office until 30 November with no access to email."),
 ])
 def test_bounces_and_absences_are_the_phrase_tables_alone(monkeypatch, subject, text):
-    monkeypatch.setattr(learned, "vote", lambda text: learned.Vote("paid", 0.99, ("paid",), known=5))
+    fake_vote(monkeypatch, "paid", paid=0.99)
     assert classify(subject, text).label in (Label.BOUNCE, Label.OUT_OF_OFFICE)
 
 
@@ -91,6 +120,5 @@ def test_a_vote_never_makes_a_bounce_or_an_absence(monkeypatch):
     # a bounce marks a client's address failing on its own: only headers and fixed wordings may
     text = "Please write to our new payables address ap@client.test from now on."
     for label in ("bounce", "out_of_office"):
-        vote = learned.Vote(label, 0.99, ("x",), known=9)
-        monkeypatch.setattr(learned, "vote", lambda text, vote=vote: vote)
+        fake_vote(monkeypatch, label, **{label: 0.99})
         assert classify(SUBJECT, text).label.value not in ("bounce", "out_of_office")

@@ -4,9 +4,10 @@ The phrase tables of ``classify.py`` say why they read a reply the way they do, 
 let a reply act. They also miss wordings nobody wrote down. This reader weighs every word and
 word pair of the new text instead: a logistic regression trained by ``bench/train_reader.py``
 on the tuning corpus, shipped as plain weights (``reader_weights.json``) and scored here with
-the standard library, the same way every time. ``classify`` asks it for a vote: where the
-phrase tables are unsure it may give the label (never enough to act: a person decides), and
-where they are sure of a payment, promise or dispute it must agree before the reply acts.
+the standard library, the same way every time. ``classify`` weighs its probabilities with
+the phrase tables' confidence: where it reads another label more strongly, that label is the
+suggestion (never enough to act: a person decides), and where the tables are sure of a
+payment, promise or dispute it must not read otherwise before the reply acts.
 
 Scoring repeats what the trainer did: the terms of ``terms``, ``1 + ln(count)`` times the
 term's idf, the vector scaled to length one, then one weighted sum per label and a softmax.
@@ -48,6 +49,11 @@ class Vote:
     probability: float          # the reader's probability for that label
     evidence: tuple[str, ...]   # the terms of the text that pushed most towards it
     known: int = 0              # how many different terms of the text the reader knows
+    probabilities: tuple[tuple[str, float], ...] = ()   # every label's probability
+
+    def of(self, label: str) -> float:
+        """The reader's probability for ``label``."""
+        return dict(self.probabilities).get(label, self.probability if label == self.label else 0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,5 +87,7 @@ def vote(text: str) -> Vote | None:
     exp = [math.exp(s - top) for s in scores]
     best = max(range(len(scores)), key=scores.__getitem__)
     pushed = sorted(((v / length * model.terms[t][best + 1], t) for t, v in values.items()), reverse=True)
-    return Vote(label=model.labels[best], probability=round(exp[best] / sum(exp), 3),
-                evidence=tuple(t for w, t in pushed[:3] if w > 0), known=len(values))
+    total = sum(exp)
+    return Vote(label=model.labels[best], probability=round(exp[best] / total, 3),
+                evidence=tuple(t for w, t in pushed[:3] if w > 0), known=len(values),
+                probabilities=tuple((k, round(e / total, 3)) for k, e in zip(model.labels, exp, strict=True)))
