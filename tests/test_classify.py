@@ -347,6 +347,9 @@ def test_a_bounce_names_the_failed_address():
 def test_a_forward_inside_the_client_is_other():
     r = classify("Fwd: Payment reminder", "Hi Sam, can you look at this one? Not sure we have it.", sent=SENT)
     assert r.label is Label.OTHER
+    # handed on with a word about paying: still nothing said to us
+    r = classify("FW: Payment reminder", "FYI - for Thursday's payment run.", sent=SENT)
+    assert r.label is Label.OTHER
 
 
 def test_a_forward_that_asks_us_something_is_a_question():
@@ -456,6 +459,37 @@ def test_a_forward_that_asks_us_something_is_a_question():
     ("promise", "Our bookkeeper is on holiday. We pay it in two weeks when she is back, that is sure."),
     ("promise", "Ihr Beleg ist freigegeben. Die Auszahlung erfolgt im Sammellauf zum Monatsende."),
     ("other", "This is not about the bill. Your technician parked across my neighbour's drive on Tuesday."),
+    # payments told as a status, or in a few words
+    ("paid", "Our wire shows as completed since this morning, ref. W-55102."),
+    ("paid", "The BACS payment has gone out today, our ref KL-3321."),
+    ("paid", "Le virement est parti ce matin depuis le compte de la société."),
+    # near misses: returned by the bank, another invoice, a belief, a colleague asked
+    ("promise",
+     "The transfer was returned by the bank (wrong sort code on "
+     "our side). We will resend it Monday."),
+    ("question", "We paid €900 last week, but that was for GH-2231. Could you tell us what this one is for?"),
+    ("question", "I thought we paid this with the March batch. Could you check your records?"),
+    ("other", "Tom - did we pay this already? Can you look in the folder when you're in?"),
+    ("other", "Hallo Jana, haben wir das schon überwiesen? Schau bitte mal nach."),
+    # promises: a proposal, a payables release in German
+    ("promise", "Wij stellen voor om € 500,00 deze week over te maken en de rest op de 30e."),
+    ("promise", "Der Beleg ist geprüft. Ausgezahlt wird mit dem nächsten Zahllauf."),
+    # disputes: a fee to take off, a party that is not the client, a quote exceeded, asked why
+    ("dispute", "The late fee on this invoice should be waived: your own portal was down on the due date."),
+    ("dispute",
+     "Our sister company ordered that load. We have no "
+     "relationship with it; bill the right party."),
+    ("dispute", "Your quote was a fixed price of £2,400, yet the invoice adds travel on top."),
+    ("dispute", "Pourquoi facturez-vous une journée alors que l'intervention a duré deux heures ?"),
+    ("dispute", "Di de baja el servicio en agosto. No debería haber ninguna factura de septiembre."),
+    ("dispute",
+     "Klopt het dat jullie het spoedtarief hebben gerekend? "
+     "Volgens mij hoort hier het normale tarief op."),
+    # other: a mailbox that reads nothing, a ticket logged in French
+    ("other", "This mailbox does not accept replies. Please use the supplier portal."),
+    ("other",
+     "Votre demande a été enregistrée sous la référence 48812. Ce "
+     "message est généré automatiquement."),
 ])
 def test_short_and_indirect_wordings(label, text):
     assert read(text).value == label

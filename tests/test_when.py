@@ -444,6 +444,10 @@ def test_a_day_the_client_gets_paid_is_not_a_day_told_of_as_past() -> None:
     ("Our payment run is every second Friday; you're in the next one, on the 27th.", nov(27)),
     ("It's signed - finance releases it on the 27th with the rest of this month's suppliers.", nov(27)),
     ("payday is friday ill send it then dont cut me off", nov(20)),
+    # the other half of a plan; a day told beside a commitment of its own; the month's end in words
+    ("Pagamos la mitad el día 20 y la otra mitad a fin de mes.", nov(30)),
+    ("Money is short this month because a customer pays late, but I'll clear it early next month.", dec(5)),
+    ("I'll have it paid before the month is out.", nov(30)),
 ])
 def test_the_day_of_the_payment_among_other_days(text: str, expected: date) -> None:
     assert promised(text) == expected

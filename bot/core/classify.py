@@ -166,7 +166,8 @@ _MODAL = re.compile(r"\b(?:can|could|should|must|need to|needs to|has to|have to
                     r"|\b(?:are|get|gets) (?:released|sent|issued|mailed|cut|printed)\b")   # what usually happens
 # "some of these might already have been paid": a guess, not a claim
 _HEDGE = re.compile(r"\b(?:might|may have|maybe|perhaps|possibly|probably|not sure|vielleicht|eventuell|moglicherweise|peut-etre"
-                    r"|quizas|quiza|tal vez|misschien|wellicht|mogelijk)\b")
+                    r"|quizas|quiza|tal vez|misschien|wellicht|mogelijk|i thought|creia que|crei que|pensaba que|ich dachte|je pensais"
+                    r"|je croyais|ik dacht)\b")
 # "... and the rest next week": a new clause, so a part paid now is not read with the rest to come
 _CLAUSE_BREAK = re.compile(r"\b(?:and|y|et|und|en)(?= (?:the |el |le |den |het )?(?:rest|remainder|balance|saldo|resto|solde|reste"
                            r"|restant|restbetrag|remaining))|(?<= )[-\u2013\u2014](?= )")
@@ -251,6 +252,10 @@ _PAID = (
     (0.9, r"\bdeja pay\w*"),
     (0.9, r"\bsorted (?:this morning|yesterday|today|earlier|now|last)\b|^\W*(?:all )?sorted\b"),
     (1.0, r"\b(?:factura|saldo|monto|importe|deuda)\b[^.!?\n]{0,30}\b(?:fue|ya|esta|quedo) (?:ya )?cancelad[oa]\b|\bcancelad[oa] en su totalidad\b"),
+    # the account it left, told as a status: "the transfer shows as completed on our side", "BACS has gone out"
+    (1.0, r"\b(?:transfer|payment|wire|ach|bacs|eft)s? (?:shows?|is showing|appears) as (?:completed|sent|paid|processed|executed)\b"
+          rf"|\b{_PAY_NOUN} (?:has|have) gone (?:out|through|across)\b"
+          r"|\b(?:we|i)(?:'ve| have)? (?:sent|paid|transferred|wired) (?:you )?\d[\d.,]* (?:now|today|this morning|just now)\b"),
     # de
     (1.0, rf"\b(?:haben|habe|hat|wurde|wurden|ist|sind|bereits|schon|heute|gestern){_S}"
           rf"\b(?:bezahlt|uberwiesen|beglichen|angewiesen|gezahlt|ausgeglichen|veranlasst|ausgefuhrt|geleistet|getatigt)\b"),
@@ -271,6 +276,7 @@ _PAID = (
     (1.0, r"\b(?:c'est|c est|est|a ete) (?:deja |bien )?(?:paye|regle)e?\b|^\W*(?:regle|paye)e?s?\b|\b(?:parti|envoye|poste) hier\b"),
     (1.0, r"\b(?:avis de virement|preuve de (?:paiement|virement)|justificatif de (?:paiement|virement)|confirmation de (?:paiement|virement))\b"),
     (0.9, r"\b(?:facture|montant|somme) (?:est|a ete) (?:deja |bien )?(?:payee|reglee|soldee|acquittee)\b"),
+    (1.0, r"\bvirement (?:passe|parti|fait|effectue|envoye|execute)\b"),
     # es
     (1.0, rf"\b(?:hemos|he|ha|han|ya|ayer|hoy){_W} (?:pagado|abonado|transferido|liquidado|saldado|ingresado)\b"),
     (1.0, r"\b(?:pago|transferencia|abono|ingreso)(?: ya)?(?: fue| ha sido| se ha| se hizo| esta)?(?: ya)?"
@@ -304,6 +310,10 @@ _PAID_NOT = (
     r"\bnog niet\b[^.!?\n]{0,20}(?:betaald|overgemaakt|voldaan)\b|\bniet (?:betaald|overgemaakt)\b",
     r"\b(?:will|shall|going to|once|after|when|as soon as)\b[^.!?\n]{0,25}\b(?:paid|settled|transferred)\b",
     r"\bje (?:suis|serai) paye\b|\bquand je (?:suis|serai) paye\b",
+    # the bank sent it back: nothing has arrived
+    r"\b(?:was|has been|got|were|have been) (?:returned|rejected|bounced|reversed|sent back) by (?:the|our|your) bank\b"
+    r"|\b(?:von der bank )?zuruckgekommen\b|\b(?:rejete|retourne) par (?:la|notre) banque\b|\b(?:devuelt[oa]|rechazad[oa]) por el banco\b"
+    r"|\b(?:teruggestort|geweigerd) door de bank\b",
     r"\b(?:whether|if|ob|si|of)\b[^.!?\n]{0,30}\b(?:paid|settled|bezahlt|beglichen|paye|regle|pagad[oa]|betaald)\b",
 )
 
@@ -353,6 +363,9 @@ _PROMISE = (
     (0.9, rf"\b(?:{_DAYS}|week|month|tomorrow|\d{{1,2}}(?:st|nd|rd|th)?)\b[^.!?\n]{{0,20}}\b(?:at the )?latest\b|\blatest (?:by|on)\b"
           r"|\bspatestens\b|\bau plus tard\b|\ba mas tardar\b|\buiterlijk\b"),
     (0.6, r"\b(?:give|grant|allow) us (?:until|till|another|a few|more|two|three|an extra)\b|\b(?:more|extra|additional) time to pay\b"),
+    # a payment the bank sent back, made again: "will resend it Friday", "überweisen am Freitag erneut"
+    (1.0, r"\b(?:will|shall|going to|'ll) (?:re-?send|resubmit|re-?issue|redo) (?:it|the payment|the transfer|the wire|payment)\b"
+          r"|\b(?:we|i) propose to pay\b"),
     # de
     (1.0, rf"\b(?:werden|wird|werde){_S}\b(?:bezahlen|uberweisen|begleichen|zahlen|anweisen|ausgleichen|veranlassen"
           rf"|uberwiesen|bezahlt|beglichen|angewiesen|ausgeglichen)\b"),
@@ -361,6 +374,8 @@ _PROMISE = (
     (0.9, r"\bwird\b[^.!?\n]{0,40}\b(?:eingezogen|abgebucht)\b|\b(?:bis \w+ )?zeit geben\b|\b(?:zahlungs)?aufschub\b"),
     (0.9, r"\b(?:(?:aus)?zahlung|uberweisung|betrag|ausgleich)(?: erfolgt| folgt| geht| kommt)\b"),
     (0.8, r"\b(?:nachsten|kommenden) zahlungslauf\b|\bratenzahlung\b|\bin (?:\w+ )?raten\b|\bin (?:zwei|drei|vier|\d+) (?:teilbetragen|monatsraten)\b"),
+    (1.0, r"\b(?:ausgezahlt|uberwiesen|uberweisen|uberweist|bezahlt) wird\b|\bmit (?:einem )?(?:der |dem )?(?:kommenden|nachsten) zahll(?:auf|aufe|aufen)\b"
+          r"|\b(?:uberweisen|zahlen) (?:wir )?(?:am|bis) (?:montag|dienstag|mittwoch|donnerstag|freitag)\b|\b(?:schlagen|schlage) (?:wir |ich )?vor\b[^.!?\n]{0,40}\b(?:zu zahlen|zu uberweisen)\b"),
     # fr
     (1.0, r"\b(?:nous|je) (?:allons|vais|pourrons|pourrions|comptons|prevoyons|devrions)"
           r" (?:vous )?(?:regler|payer|proceder|effectuer|virer|envoyer le (?:paiement|virement|reglement))\b"),
@@ -369,6 +384,7 @@ _PROMISE = (
     (0.9, r"\b(?:sera|seront) (?:reglee?s?|payee?s?|soldee?s?|viree?s?)\b"),
     (0.9, r"\bje (?:regle|paie|paye|vire) (?:la facture|le solde|le montant|tout|le reste)\b|\bun (?:petit )?delai\b"),
     (0.8, r"\bech[ea]ncier\b|\ben plusieurs (?:fois|versements|mensualites)\b|\bprochaine? (?:campagne|cycle) de (?:paiement|reglement)s?\b"),
+    (1.0, r"\b(?:nous )?proposons de (?:payer|regler|verser|virer)\b"),
     # es
     (1.0, r"\b(?:vamos a|voy a|procederemos a|podremos|podriamos|pensamos|esperamos|tenemos previsto)"
           r" (?:pagar|abonar|transferir|liquidar|saldar|realizar (?:el|la) (?:pago|transferencia)|hacer (?:el|la) (?:pago|transferencia))\b"),
@@ -377,6 +393,7 @@ _PROMISE = (
     (0.9, r"\b(?:sera|seran) (?:pagad[oa]s?|abonad[oa]s?|liquidad[oa]s?)\b"),
     (0.9, r"\bdar(?:me|nos)? hasta\b|\b(?:una )?prorroga\b|\bmas tiempo\b|\blo pago\b"),
     (0.8, r"\bplan de pagos?\b|\ba plazos\b|\ben (?:dos|tres|cuatro|\d) (?:pagos|plazos|cuotas)\b"),
+    (1.0, r"\bproponemos (?:pagar|abonar|transferir|liquidar)\b"),
     # nl
     (1.0, rf"\b(?:we|wij|ik) (?:zullen|gaan|zal|ga){_S}\b(?:betalen|overmaken|voldoen|overboeken|betaald|overgemaakt|voldaan)\b"),
     (0.9, r"\b(?:ik|we|wij) (?:kan|kunnen) (?:het|dit|de factuur|de rest) (?:\w+ ){0,4}betalen\b"
@@ -385,6 +402,7 @@ _PROMISE = (
     (1.0, r"\b(?:betaling|overboeking)(?: volgt| wordt| zal)\b|\bwordt .{0,30}(?:betaald|overgemaakt|voldaan)\b"),
     (1.0, r"\b(?:ingepland|eingeplant|vorgemerkt)\b[^.!?\n]{0,40}\b(?:betaalrun|betaling|zahlung|zahllauf)|\b(?:staat|staan) (?:\w+ )?ingepland\b"),
     (0.8, r"\bbetalingsregeling\b|\bin (?:twee|drie|vier|\d) (?:termijnen|delen)\b|\bvolgende betaalrun\b"),
+    (1.0, r"\b(?:stellen|stel) (?:wij |we |ik )?voor om\b[^!?\n]{0,60}\b(?:over te maken|te betalen|te voldoen)\b"),
 )
 
 _DISPUTE = (
@@ -473,8 +491,8 @@ _DISPUTE = (
     (1.0, r"\b(?:we|i) (?:returned|sent back|cancel+ed|terminated|rejected)\b"),
     (0.9, r"\b(?:billed|charged|invoiced) (?:us |me )?(?:for|twice|incorrectly|wrongly|in error|the wrong)\b"),
     (0.9, r"\b(?:was|were|is|are) (?:supposed|meant) to be\b|\b(?:agreed|quoted|contracted) (?:price|rate|amount|fee)\b"),
-    (0.6, r"\b(?:incorrect|inaccurate|erroneous|(?<!by )mistake|in error|wrong(?! (?:person|contact|place|department|e-?mail|inbox))|error)\b"),
-    (0.6, r"\b(?:falsch|fehler\w*|unrichtig|erreur|errone\w*|inexact\w*|error(?:es)?|incorrect[oa]s?|equivocad[oa]|fout(?:ief)?|onjuist|niet correct)\b"),
+    (0.6, r"\b(?:incorrect|inaccurate|erroneous|(?<!by )(?<!our )(?<!my )mistake|in error|wrong(?! (?:person|contact|place|department|e-?mail|inbox))|(?<!our )(?<!my )error)\b"),
+    (0.6, r"\b(?:falsch|fehler\w*|unrichtig|erreur|errone\w*|inexact\w*|errores|incorrect[oa]s?|equivocad[oa]|fout(?:ief)?|onjuist|niet correct)\b"),
     (0.6, r"\b(?:never (?:arrived|came|turned up)|not (?:yet )?(?:delivered|arrived)|still waiting for (?:the )?(?:delivery|goods|parts|order))\b"
           r"|\b(?:nicht|noch nicht|nie) (?:geliefert|angekommen)\b|\b(?:pas|jamais) (?:ete )?(?:livre|recu la marchandise|arrive)\w*"
           r"|\bno (?:ha|han) (?:llegado|sido entregad\w*)\b|\b(?:niet|nooit) (?:aangekomen|geleverd)\b"),
@@ -519,6 +537,10 @@ _DISPUTE = (
     (1.0, r"\bnothing (?:was|has been|got|ever got) (?:shipped|delivered|installed|supplied|done)\b|\bno se ha (?:realizado|hecho|prestado|entregado)\b"
           r"|\bnadie (?:de su empresa )?ha venido\b"),
     (0.9, r"\b(?:damaged|defective|faulty|broken)\b|\b(?:was|were|has been|had been) cancel+ed\b|\bfix the (?:fault|problem|issue|defect)\b"),
+    # a charge the client wants taken off, a party that is not the client, a fixed quote exceeded
+    (1.0, r"\b(?:fee|charge|surcharge|interest|penalty)s?\b[^.!?\n]{0,50}\bshould (?:be )?(?:removed|waived|taken off|reversed|credited)\b"
+          r"|\bbill the (?:right|correct) (?:party|company|entity|customer|client)\b|\b(?:we have|there is) no relationship with\b"
+          r"|\bquote\b[^.!?\n]{0,40}\bwas (?:a )?fixed\b"),
     # de
     (1.0, r"\b(?:rechnung|betrag|preis|summe|menge|stundenzahl|abrechnung)\w* (?:ist|sind|scheint|erscheint|war)(?: leider| uns)?"
           r" (?:falsch|fehlerhaft|nicht korrekt|nicht richtig|zu hoch|unrichtig|uberhoht)\b"),
@@ -560,6 +582,9 @@ _DISPUTE = (
           r"|\bau lieu de\b|\bnon contest\w*|\bne (?:reconnaissons|reconnais) pas\b"),
     (1.0, r"\bne (?:payerons|paierons|reglerons|payerai|paierai|paiera|payera|reglera) (?:pas|rien)\b|\bretenons le paiement\b"),
     (1.0, r"\b(?:une fois que|des que|quand|apres que|lorsque)\b[^.!?\n]{0,60}\b(?:remplace\w*|repare\w*|corrige\w*|livre\w*|rembourse\w*|resolu\w*|regularise\w*)\b"),
+    # "pourquoi ... alors que ...": what was billed set against what happened
+    (1.0, r"\bpourquoi\b[^?!\n]{0,100}\balors que\b"),
+    (1.0, r"\b(?:cela|ca) me (?:semble|parait) (?:beaucoup|excessif|cher|trop)\b"),
     # es
     (1.0, r"\b(?:factura|importe|cantidad|precio|tarifa|cobro)s? (?:es|son|parece|esta|estan|nos parece)"
           r" (?:incorrect\w*|erroneo\w*|erronea\w*|equivocad\w*|demasiado alt\w*|excesiv\w*|mal)\b"),
@@ -580,6 +605,7 @@ _DISPUTE = (
           r"|\bdeberia ser (?:cero|0)\b|\bno estaban? en el presupuesto\b"),
     (1.0, r"\bno (?:pagaremos|vamos a pagar|abonaremos)\b|\bretener el pago\b|\bretenemos el pago\b"),
     (1.0, r"\b(?:una vez que|cuando|hasta que|en cuanto|despues de que)\b[^.!?\n]{0,60}\b(?:sustitu\w*|reemplac\w*|repar\w*|corrij\w*|corregid\w*|entregu\w*|abonen|solucion\w*|resuelv\w*)\b"),
+    (1.0, r"\b(?:di|dimos|me di|nos dimos) de baja\b|\bno deberia (?:haber|existir) (?:ninguna )?factura\b|\bpor que\b[^?!\n]{0,100}\bsi (?:solo|solamente)\b"),
     # nl
     (1.0, r"\b(?:factuur|bedrag|prijs|tarief|aantal)\w* (?:is|zijn|lijkt|lijken)(?: ons)?"
           r" (?:onjuist|incorrect|fout|te hoog|niet correct|niet juist)\b"),
@@ -598,6 +624,8 @@ _DISPUTE = (
     (1.0, r"\bklopt niet\b|\bkloppen niet\b|\berkennen (?:we|wij|ik) niet\b|\bonbetwist\w*|\bverkeerd (?:berekend|gefactureerd)\b"
           r"|\bniet (?:met ons )?afgestemd\b|\bniet zolang\b|\b(?:betalen|voldoen) (?:we|wij|ik) [^.!?\n]{0,30}\bniet\b|\bgecorrigeerde\b"),
     (1.0, r"\b(?:zodra|wanneer|nadat|pas als)\b[^.!?\n]{0,60}\b(?:vervangen|gerepareerd|gecorrigeerd|geleverd|gecrediteerd|opgelost|verholpen|hersteld)\b"),
+    (1.0, r"\bklopt het dat (?:jullie|u|je)\b[^.!?\n]{0,60}\b(?:gerekend|berekend|gefactureerd|aangerekend)\b|\bvolgens mij hoort (?:hier|daar) (?:gewoon )?(?:het|de|een)\b[^.!?\n]{0,40}\b(?:tarief|prijs|bedrag|korting)\b"
+          r"|\b(?:als|wanneer) (?:dat|dit|het|alles) (?:is )?hersteld\b|\brestant houd\w* (?:ik|we|wij)\b|\bwaarom\b[^?!\n]{0,100}\bterwijl\b"),
 )
 
 _COPY = (
@@ -709,7 +737,9 @@ _AUTOMATIC_OTHER = (
     (1.0, r"\bno longer (?:with|employed|works?|working|at|part of|in charge|responsible|monitored|active|in use)\b"
           r"|\b(?:has|have) left (?:the|our) (?:company|organi[sz]ation|firm|business)\b|\bleft the company\b"),
     (1.0, r"\b(?:mailbox|address|email address|e-mail address|inbox) is (?:no longer|not) (?:monitored|in use|active|checked|read)\b"
-          r"|\bunmonitored (?:mailbox|address)\b"),
+          r"|\bunmonitored (?:mailbox|address)\b|\b(?:mailbox|address|inbox) (?:does not|doesn't|cannot|can't) (?:accept|receive) (?:replies|e-?mails|messages)\b"
+          r"|\bmessages sent (?:here|to this (?:address|mailbox)) are not read\b|\b(?:are|is) not actioned\b"
+          r"|\bhas been received by (?:the|our)\b[^.!?\n]{0,50}\bmailbox\b"),
     (0.9, r"\b(?:ticket|case|request|incident)(?: number| no\.?| id)? ?#? ?[a-z]*-?\d{3,}\b"
           r"|\b(?:we have|we've) received your (?:e-?mail|message|request|enquiry|inquiry)\b"
           r"|\bthis is an automated (?:message|response|reply)\b|\bdo not reply to this\b"),
@@ -724,7 +754,8 @@ _AUTOMATIC_OTHER = (
           r"|\bhat (?:unser (?:haus|unternehmen|team)|uns) (?:\w+ ){0,3}verlassen\b"
           r"|\bpostfach wird nicht\b|\bwir haben ihre (?:nachricht|anfrage|e-?mail) erhalten\b|\babmelden\b|\bticketnummer\b"),
     (1.0, r"\bne fait plus partie\b|\bn'est plus (?:en poste|chez|dans|employe|joignable)\b|\ba quitte (?:la societe|l'entreprise)\b"
-          r"|\bnous avons bien recu votre (?:message|demande|e-?mail)\b|\bdesabonner|desinscri\w*\b"),
+          r"|\bnous avons bien recu votre (?:message|demande|e-?mail)\b|\bdesabonner|desinscri\w*\b"
+          r"|\b(?:a ete|est) enregistre(?:e)? sous (?:la |le )?(?:reference|numero)\b|\bce message est genere automatiquement\b"),
     (1.0, r"\bya no (?:trabaja|forma parte|esta en|pertenece)\b|\bha dejado la empresa\b|\bhemos recibido su (?:mensaje|correo|solicitud)\b"
           r"|\b(?:darse|darme|denme|dadme|den|deme) de baja\b"),
     (1.0, r"\bniet meer (?:werkzaam|in dienst|actief|bereikbaar via)\b|\bheeft (?:ons|het bedrijf) verlaten\b"
@@ -890,16 +921,19 @@ _TO_A_COLLEAGUE = re.compile(r"\A\s*(?:(?i:hi|hello|hey|dear)\s+)?(?!(?i:hi|hell
 # colleagues asking each other about their own side, with the reminder copied in: "did we get
 # the goods for this?", "haben wir die Wartung eigentlich bekommen?", "¿esto ya lo aprobó Carlos?"
 _OWN_SIDE = re.compile(
-    r"\bdid we (?:ever )?(?:get|receive|order|approve|sign off)\b|\b(?:was (?:this|it)|(?:this|it) was) (?:ever )?approved\b"
-    r"|\bhaben wir\b[^.!?\n]{0,40}\b(?:bekommen|erhalten|bestellt|freigegeben)\b|\b(?:ya )?lo aprobo\b"
+    r"\bdid we (?:ever )?(?:get|receive|order|approve|sign off|pay)\b|\bwas (?:this|it)(?: one)? in (?:\w+'s |the |our )?(?:payment |check )?run\b|\b(?:was (?:this|it)|(?:this|it) was) (?:ever )?approved\b"
+    r"|\bhaben wir\b[^.!?\n]{0,40}\b(?:bekommen|erhalten|bestellt|freigegeben|bezahlt|uberwiesen)\b|\b(?:ya )?lo aprobo\b"
     r"|\bhebben (?:we|wij)\b[^.!?\n]{0,40}\b(?:ontvangen|gekregen|besteld|goedgekeurd)\b"
     r"|\bavons-nous\b[^.!?\n]{0,30}\b(?:recu|commande|valide)\b")
+# a forward inside the client's company that only hands the mail on: "FYI - for the payment run"
+_FYI = re.compile(r"\A\W*(?:fyi|for your (?:info|information)|zur (?:info|kenntnis)|pour info|ter info|para (?:tu|su) (?:informacion|conocimiento))\b")
 _ABOUT_IT = re.compile(r"\b(?:this|it|that|these|those)\b")
 _OVERPAID = re.compile(_OVERPAID_WORDS)
 # "we paid the last one by card, can we do the same?": an earlier invoice, told as the way to pay this one
 _EARLIER = re.compile(
     r"\b(?:the (?:last|previous|prior|earlier) (?:one|invoice|bill)|die (?:letzte|vorige|vorherige) rechnung"
-    r"|la (?:precedente|derniere) facture|la anterior|la factura anterior|de vorige(?: factuur)?|de laatste factuur)\b")
+    r"|la (?:precedente|derniere) facture|la anterior|la factura anterior|de vorige(?: factuur)?|de laatste factuur)\b"
+    r"|\b(?:that|it|this) was for (?:invoice )?(?:no\.? |#)?[a-z]{2,}-?\d")
 # asking after a credit the supplier has already granted: "how is the credit note we agreed
 # with your rep coming along?" contests nothing any more
 _CREDIT = r"(?:credit(?: note| memo)?|avoir|nota de (?:credito|abono)|creditnota|gutschrift)"
@@ -1102,7 +1136,8 @@ def classify(subject: str, text: str, *, sent: datetime | None = None,
     own_side = _OWN_SIDE.search(folded)
     about_money = bool(copy or granted or _MONEY.search(folded) or _PAY_ANY.search(folded))
     label, confidence = _decide(scores, subject, is_reply, automatic, about_money, ask is not None,
-                                bool(_TO_A_COLLEAGUE.match(text)), own_side is not None)
+                                bool(_TO_A_COLLEAGUE.match(text)), own_side is not None,
+                                bool(_FYI.match(folded)))
     if label in _TWO_SIGNALS and _signals(label, folded) + _support(label, text, folded) < 2:
         # one phrase alone was wrong too often on unseen mail to stop reminders by itself: it
         # is a suggestion a person confirms
@@ -1184,7 +1219,7 @@ def _support(label: Label, text: str, folded: str) -> int:
 
 def _decide(scores: dict[Label, float], subject: str, is_reply: bool,
             automatic: str | None, about_money: bool = True, asked: bool = True,
-            internal: bool = False, own_side: bool = False) -> tuple[Label, float]:
+            internal: bool = False, own_side: bool = False, fyi: bool = False) -> tuple[Label, float]:
     s = scores
     # 1. what the headers proved
     if automatic in ("bounce", "delay"):
@@ -1207,7 +1242,7 @@ def _decide(scores: dict[Label, float], subject: str, is_reply: bool,
             return Label.OTHER, 0.6
     # 2. the client's words, in the order that protects the client relationship
     person = (Label.DISPUTE, Label.PAID, Label.PROMISE, Label.QUESTION)
-    if _FORWARD_SUBJECT.match(subject) and says < 0.9 and not (s[Label.QUESTION] >= 1.2 and asked and not internal):
+    if _FORWARD_SUBJECT.match(subject) and (says < 0.9 or fyi) and not (s[Label.QUESTION] >= 1.2 and asked and not internal):
         return Label.OTHER, 0.6     # passed on inside the client's company: nothing said to us yet
     # one soft complaint beside a real question ("the header and footer don't match: which entity do we pay?")
     asks_mostly = s[Label.DISPUTE] <= 1.0 and s[Label.QUESTION] >= 1.2 and asked

@@ -433,6 +433,7 @@ _FIXED: dict[str, tuple[Callable[[date], date | None], list[str]]] = {
     "month end": (lambda d: _month_end(d.year, d.month), _words(
         "[the ]end of {the|this} month", "[the ]end of [the ]current month", "[the ]end of month",
         "month end", "month-end", "this month", "later this month", "[in ]the course of the month",
+        "before the month is out", "before [the ]month end",
         "ende {des|dieses|diesen} monats", "ende des laufenden monats", "ende monat",
         "monatsende", "diesen monat", "diesen monat noch", "noch diesen monat",
         "[noch ]in diesem monat", "im laufe {des|dieses} monats", "monatsletzten", "ultimo",
@@ -757,7 +758,8 @@ _PAYMENT = re.compile(r"""(?<!\w)(?:
 # ("the rest of this month's suppliers" is no part of a plan; "the rest of the amount" is)
 _REST = re.compile(r"""(?<!\w)(?:(?:the|den|die|le|la|el|het|de)\s+(?:
     rest(?!\s+of\s+(?!(?:the|it)\s+(?:amount|balance|money)))|remaining|remainder|balance
-    |second|zweite|reste|solde|seconde|deuxieme|resto|segunda|segundo|restant|tweede)
+    |second|zweite|reste|solde|seconde|deuxieme|resto|segunda|segundo|restant|tweede
+    |other\s+half|andere\s+halfte|autre\s+moitie|otra\s+mitad|andere\s+helft)
     |restbetrag|saldo)(?!\w)""", re.X)
 # what clients say of an invoice they are going to pay
 _COMMIT = re.compile(r"""(?<!\w)(?:
@@ -772,7 +774,7 @@ _COMMIT = re.compile(r"""(?<!\w)(?:
 )(?!\w)""", re.X)
 # the clause tells of something done: "we paid on Monday", "wir haben am 15. überwiesen"
 _DONE = re.compile(r"""(?<!\w)(?:
-    (?:already|have|has|had|was|were|i|we|they)\s+(?:(?!(?:will|shall|be|going|to|can|could|should
+    (?:already|(?<!'ll\s)(?<!will\s)(?<!to\s)have|has|had|was|were|i|we|they)\s+(?:(?!(?:will|shall|be|going|to|can|could|should
         |would|must|need|plan|intend|get|gets)\b)[\w']+\s+){0,3}?(?:paid|transferred|wired|settled|remitted|sent
         |initiated|processed|made|executed|released|received)
   | failed|bounced|rejected|fehlgeschlagen|zur(?:u|ue)ckgebucht|storniert|echoue|rechazad[oa]|devuelt[oa]
@@ -897,7 +899,8 @@ def _promise_score(hit: _Hit, place: _Place) -> int:
     if _PAYMENT.search(place.sentence):
         # the payment told in the date's own clause, not in the clause beside it: "the new card
         # comes on Monday and I pay on Friday at the latest"
-        score += 5 if _PAYMENT.search(place.clause) or _REST.search(place.clause) else 4
+        own = place.clause
+        score += 5 if _PAYMENT.search(own) or _REST.search(own) or _COMMIT.search(own) else 4
     elif _COMMIT.search(place.sentence):
         score += 2
     cue = _DEADLINE.search(place.before)
