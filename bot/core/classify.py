@@ -374,8 +374,10 @@ _PROMISE = (
     (0.9, r"\bwird\b[^.!?\n]{0,40}\b(?:eingezogen|abgebucht)\b|\b(?:bis \w+ )?zeit geben\b|\b(?:zahlungs)?aufschub\b"),
     (0.9, r"\b(?:(?:aus)?zahlung|uberweisung|betrag|ausgleich)(?: erfolgt| folgt| geht| kommt)\b"),
     (0.8, r"\b(?:nachsten|kommenden) zahlungslauf\b|\bratenzahlung\b|\bin (?:\w+ )?raten\b|\bin (?:zwei|drei|vier|\d+) (?:teilbetragen|monatsraten)\b"),
-    (1.0, r"\b(?:ausgezahlt|uberwiesen|uberweisen|uberweist|bezahlt) wird\b|\bmit (?:einem )?(?:der |dem )?(?:kommenden|nachsten) zahll(?:auf|aufe|aufen)\b"
-          r"|\b(?:uberweisen|zahlen) (?:wir )?(?:am|bis) (?:montag|dienstag|mittwoch|donnerstag|freitag)\b|\b(?:schlagen|schlage) (?:wir |ich )?vor\b[^.!?\n]{0,40}\b(?:zu zahlen|zu uberweisen)\b"),
+    (1.0, r"\b(?:ausgezahlt|uberwiesen|uberweisen|uberweist|bezahlt) wird\b"
+          r"|\bmit (?:einem )?(?:der |dem )?(?:kommenden|nachsten) zahll(?:auf|aufe|aufen)\b"
+          r"|\b(?:uberweisen|zahlen) (?:wir )?(?:am|bis) (?:montag|dienstag|mittwoch|donnerstag|freitag)\b"
+          r"|\b(?:schlagen|schlage) (?:wir |ich )?vor\b[^.!?\n]{0,40}\b(?:zu zahlen|zu uberweisen)\b"),
     # fr
     (1.0, r"\b(?:nous|je) (?:allons|vais|pourrons|pourrions|comptons|prevoyons|devrions)"
           r" (?:vous )?(?:regler|payer|proceder|effectuer|virer|envoyer le (?:paiement|virement|reglement))\b"),
@@ -624,7 +626,8 @@ _DISPUTE = (
     (1.0, r"\bklopt niet\b|\bkloppen niet\b|\berkennen (?:we|wij|ik) niet\b|\bonbetwist\w*|\bverkeerd (?:berekend|gefactureerd)\b"
           r"|\bniet (?:met ons )?afgestemd\b|\bniet zolang\b|\b(?:betalen|voldoen) (?:we|wij|ik) [^.!?\n]{0,30}\bniet\b|\bgecorrigeerde\b"),
     (1.0, r"\b(?:zodra|wanneer|nadat|pas als)\b[^.!?\n]{0,60}\b(?:vervangen|gerepareerd|gecorrigeerd|geleverd|gecrediteerd|opgelost|verholpen|hersteld)\b"),
-    (1.0, r"\bklopt het dat (?:jullie|u|je)\b[^.!?\n]{0,60}\b(?:gerekend|berekend|gefactureerd|aangerekend)\b|\bvolgens mij hoort (?:hier|daar) (?:gewoon )?(?:het|de|een)\b[^.!?\n]{0,40}\b(?:tarief|prijs|bedrag|korting)\b"
+    (1.0, r"\bklopt het dat (?:jullie|u|je)\b[^.!?\n]{0,60}\b(?:gerekend|berekend|gefactureerd|aangerekend)\b"
+          r"|\bvolgens mij hoort (?:hier|daar) (?:gewoon )?(?:het|de|een)\b[^.!?\n]{0,40}\b(?:tarief|prijs|bedrag|korting)\b"
           r"|\b(?:als|wanneer) (?:dat|dit|het|alles) (?:is )?hersteld\b|\brestant houd\w* (?:ik|we|wij)\b|\bwaarom\b[^?!\n]{0,100}\bterwijl\b"),
 )
 
@@ -921,7 +924,8 @@ _TO_A_COLLEAGUE = re.compile(r"\A\s*(?:(?i:hi|hello|hey|dear)\s+)?(?!(?i:hi|hell
 # colleagues asking each other about their own side, with the reminder copied in: "did we get
 # the goods for this?", "haben wir die Wartung eigentlich bekommen?", "¿esto ya lo aprobó Carlos?"
 _OWN_SIDE = re.compile(
-    r"\bdid we (?:ever )?(?:get|receive|order|approve|sign off|pay)\b|\bwas (?:this|it)(?: one)? in (?:\w+'s |the |our )?(?:payment |check )?run\b|\b(?:was (?:this|it)|(?:this|it) was) (?:ever )?approved\b"
+    r"\bdid we (?:ever )?(?:get|receive|order|approve|sign off|pay)\b|\b(?:was (?:this|it)|(?:this|it) was) (?:ever )?approved\b"
+    r"|\bwas (?:this|it)(?: one)? in (?:\w+'s |the |our )?(?:payment |check )?run\b"
     r"|\bhaben wir\b[^.!?\n]{0,40}\b(?:bekommen|erhalten|bestellt|freigegeben|bezahlt|uberwiesen)\b|\b(?:ya )?lo aprobo\b"
     r"|\bhebben (?:we|wij)\b[^.!?\n]{0,40}\b(?:ontvangen|gekregen|besteld|goedgekeurd)\b"
     r"|\bavons-nous\b[^.!?\n]{0,30}\b(?:recu|commande|valide)\b")
