@@ -485,6 +485,11 @@ def test_a_forward_that_asks_us_something_is_a_question():
     ("dispute",
      "Klopt het dat jullie het spoedtarief hebben gerekend? "
      "Volgens mij hoort hier het normale tarief op."),
+    # mail written in haste: abbreviations, a cheque handed over, payment held until it works
+    ("paid", "Proof of pmt attached, transfer went 5/11 with the invoice no. in the memo."),
+    ("paid", "Gave your driver a cheque for the full amount when he collected the lift."),
+    ("dispute", "We'll pay once the alarm is actually working. Your engineer never came back."),
+    ("other", "Dieses Postfach ist seit dem Umzug nicht mehr besetzt. Nachrichten werden nicht gelesen."),
     # other: a mailbox that reads nothing, a ticket logged in French
     ("other", "This mailbox does not accept replies. Please use the supplier portal."),
     ("other",

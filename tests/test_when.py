@@ -448,6 +448,9 @@ def test_a_day_the_client_gets_paid_is_not_a_day_told_of_as_past() -> None:
     ("Pagamos la mitad el día 20 y la otra mitad a fin de mes.", nov(30)),
     ("Money is short this month because a customer pays late, but I'll clear it early next month.", dec(5)),
     ("I'll have it paid before the month is out.", nov(30)),
+    # an abbreviation; a day back that is also the day of the payment
+    ("sorry, card got replaced - will pay tmrw first thing", nov(19)),
+    ("our bookkeeper is away, she'll get yours out next week when she's back", nov(27)),
 ])
 def test_the_day_of_the_payment_among_other_days(text: str, expected: date) -> None:
     assert promised(text) == expected

@@ -255,7 +255,8 @@ _PAID = (
     # the account it left, told as a status: "the transfer shows as completed on our side", "BACS has gone out"
     (1.0, r"\b(?:transfer|payment|wire|ach|bacs|eft)s? (?:shows?|is showing|appears) as (?:completed|sent|paid|processed|executed)\b"
           rf"|\b{_PAY_NOUN} (?:has|have) gone (?:out|through|across)\b"
-          r"|\b(?:we|i)(?:'ve| have)? (?:sent|paid|transferred|wired) (?:you )?\d[\d.,]* (?:now|today|this morning|just now)\b"),
+          r"|\b(?:we|i)(?:'ve| have)? (?:sent|paid|transferred|wired) (?:you )?\d[\d.,]* (?:now|today|this morning|just now)\b"
+          r"|\bproof of (?:payment|pmt)\b|\b(?:gave|handed) (?:your|the) \w+ a (?:check|cheque)\b"),
     # de
     (1.0, rf"\b(?:haben|habe|hat|wurde|wurden|ist|sind|bereits|schon|heute|gestern){_S}"
           rf"\b(?:bezahlt|uberwiesen|beglichen|angewiesen|gezahlt|ausgeglichen|veranlasst|ausgefuhrt|geleistet|getatigt)\b"),
@@ -428,7 +429,7 @@ _DISPUTE = (
           r"|\b(?:don't|do not|never) (?:think we )?(?:do|did|have done) (?:any )?business with you\b"
           r"|\bnever heard of (?:you|your company|this company)\b|\b(?:not|never been) (?:a )?customers? of yours\b"),
     (1.0, r"\b(?:once|when|after|until|til|till|as soon as|only if|provided)\b[^.!?\n]{0,60}\b(?:replaced|fixed|fix|repair|replace|credited|corrected"
-          r"|resolved|refunded|reissued|re-issued|delivered|completed|rectified|live and tested|working (?:again|properly)"
+          r"|resolved|refunded|reissued|re-issued|delivered|completed|rectified|live and tested|(?:actually |properly )?working(?: again| properly)?"
           r"|replacements?(?! (?:check|cheque|payment|card))|(?:snag(?:ging)?|punch) list)\b"),
     (1.0, r"\bnot paying\b|\b(?:please )?correct (?:it|this|that|the (?:invoice|amount|hours))\b|\bno longer (?:due|owed|payable)\b"
           r"|\bshould be (?:zero|nil|0)\b|\b(?:only )?adds? up to\b|\btake (?:the |that |this )?(?:[$€£]?\d[\d.,]*|charges?|fees?|surcharges?|interest|amount|lines?|items?|hours?|\w+ (?:fee|charge|surcharge)s?)"
@@ -539,6 +540,7 @@ _DISPUTE = (
     (1.0, r"\bnothing (?:was|has been|got|ever got) (?:shipped|delivered|installed|supplied|done)\b|\bno se ha (?:realizado|hecho|prestado|entregado)\b"
           r"|\bnadie (?:de su empresa )?ha venido\b"),
     (0.9, r"\b(?:damaged|defective|faulty|broken)\b|\b(?:was|were|has been|had been) cancel+ed\b|\bfix the (?:fault|problem|issue|defect)\b"),
+    (0.9, r"\bstill (?:do(?:es)?n't|do(?:es)? not|isn't|is not|aren't|are not|not) work(?:s|ing)?\b"),
     # a charge the client wants taken off, a party that is not the client, a fixed quote exceeded
     (1.0, r"\b(?:fee|charge|surcharge|interest|penalty)s?\b[^.!?\n]{0,50}\bshould (?:be )?(?:removed|waived|taken off|reversed|credited)\b"
           r"|\bbill the (?:right|correct) (?:party|company|entity|customer|client)\b|\b(?:we have|there is) no relationship with\b"
@@ -756,6 +758,7 @@ _AUTOMATIC_OTHER = (
           r"|\b(?:adresse|postfach|mailbox) wird nicht mehr (?:betreut|gelesen|bearbeitet)\b"
           r"|\bhat (?:unser (?:haus|unternehmen|team)|uns) (?:\w+ ){0,3}verlassen\b"
           r"|\bpostfach wird nicht\b|\bwir haben ihre (?:nachricht|anfrage|e-?mail) erhalten\b|\babmelden\b|\bticketnummer\b"),
+    (1.0, r"\b(?:postfach|adresse|mailbox)\b[^.!?\n]{0,60}\bnicht mehr besetzt\b|\bnachrichten werden nicht gelesen\b"),
     (1.0, r"\bne fait plus partie\b|\bn'est plus (?:en poste|chez|dans|employe|joignable)\b|\ba quitte (?:la societe|l'entreprise)\b"
           r"|\bnous avons bien recu votre (?:message|demande|e-?mail)\b|\bdesabonner|desinscri\w*\b"
           r"|\b(?:a ete|est) enregistre(?:e)? sous (?:la |le )?(?:reference|numero)\b|\bce message est genere automatiquement\b"),

@@ -389,7 +389,7 @@ _FIXED: dict[str, tuple[Callable[[date], date | None], list[str]]] = {
         "hoy", "hoy mismo", "esta {mañana|tarde|noche}", "en el día de hoy", "vandaag",
         "vandaag nog", "nog vandaag", "{vanochtend|vanmorgen|vanmiddag|vanavond}")),
     "tomorrow": (lambda d: d + timedelta(days=1), _words(
-        "tomorrow", "tomorrow {morning|afternoon|evening}", "morgen",
+        "tomorrow", "tmrw", "tmw", "tomorrow {morning|afternoon|evening}", "morgen",
         "morgen {früh|vormittag|mittag|nachmittag|abend|vroeg}", "demain",
         "demain {matin|midi|soir|après-midi}", "mañana", "mañana por la {mañana|tarde|noche}",
         "morgen{ochtend|middag|avond}")),
@@ -766,7 +766,7 @@ _COMMIT = re.compile(r"""(?<!\w)(?:
     process\w*|take\s+care|handle|approv\w*|arrang\w*|schedul\w*|clear|send|sent|retry|releas\w*
     |give\s+(?:me|us)|zeit|uitstel|aufschub|delai|plazo|dar(?:me|nos)?\s+hasta
     |you(?:'ll|\s+will|\s+should)\s+(?:see|get|receive|have)\s+it
-    |get\s+(?:this|it|that|the\s+\w+)\s+(?:over|sorted|done|to\s+you)|sort\s+(?:this|it)\s+out
+    |get\s+(?:this|it|that|yours|the\s+\w+)\s+(?:over|sorted|done|out|to\s+you)|sort\s+(?:this|it)\s+out
     |erledig\w*|k(?:u|ue)mmern|veranlass\w*|freigeb\w*|freigegeben
     |trait(?:er|erons|erai|era|e|ee)|occuper\w*
     |procesar\w*|tramitar\w*|gestionar\w*|ocuparemos
@@ -876,7 +876,7 @@ def _is_refused(hit: _Hit, place: _Place) -> bool:
     if _DUE_AFTER.match(place.after) or _WROTE.match(place.after):
         return True
     if _RETURN.search(_ABSENT.sub(" ", place.clause)):    # "he is back on Monday (and will pay then)"
-        if not _PAYMENT.search(place.sentence):
+        if not (_PAYMENT.search(place.sentence) or _COMMIT.search(place.sentence)):
             return True
     elif _ABSENT.search(place.clause) and not _PAYMENT.search(place.clause):   # "on holiday until Friday"
         return True
