@@ -897,8 +897,8 @@ def _far_ahead(hit: _Hit, d: date) -> bool:
 def _promise_score(hit: _Hit, place: _Place) -> int:
     score = 0
     if _PAYMENT.search(place.sentence):
-        # the payment told in the date's own clause, not in the clause beside it: "the new card
-        # comes on Monday and I pay on Friday at the latest"
+        # the payment (or the client's commitment) told in the date's own clause, not in the
+        # clause beside it: "the new card comes on Monday and I pay on Friday at the latest"
         own = place.clause
         score += 5 if _PAYMENT.search(own) or _REST.search(own) or _COMMIT.search(own) else 4
     elif _COMMIT.search(place.sentence):
