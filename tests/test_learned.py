@@ -53,7 +53,7 @@ PAID_TEXT = "We paid EUR 1,250.00 yesterday by bank transfer, reference PAY-8823
 
 
 def fake_vote(monkeypatch, top: str, **probabilities: float) -> None:
-    vote = learned.Vote(top, probabilities[top], ("x",), known=20, probabilities=tuple(probabilities.items()))
+    vote = learned.Vote(top, ("x",), known=20, probabilities=tuple(probabilities.items()))
     monkeypatch.setattr(learned, "vote", lambda text: vote)
 
 

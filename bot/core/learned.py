@@ -45,15 +45,19 @@ def terms(normalised: str) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class Vote:
-    label: str                  # one of classify.Label's values
-    probability: float          # the reader's probability for that label
+    label: str                  # one of classify.Label's values, the likeliest
     evidence: tuple[str, ...]   # the terms of the text that pushed most towards it
-    known: int = 0              # how many different terms of the text the reader knows
-    probabilities: tuple[tuple[str, float], ...] = ()   # every label's probability
+    known: int                  # how many different terms of the text the reader knows
+    probabilities: tuple[tuple[str, float], ...]   # every label's probability
 
     def of(self, label: str) -> float:
         """The reader's probability for ``label``."""
-        return dict(self.probabilities).get(label, self.probability if label == self.label else 0.0)
+        return dict(self.probabilities).get(label, 0.0)
+
+    @property
+    def probability(self) -> float:
+        """The reader's probability for its own label."""
+        return self.of(self.label)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +92,6 @@ def vote(text: str) -> Vote | None:
     best = max(range(len(scores)), key=scores.__getitem__)
     pushed = sorted(((v / length * model.terms[t][best + 1], t) for t, v in values.items()), reverse=True)
     total = sum(exp)
-    return Vote(label=model.labels[best], probability=round(exp[best] / total, 3),
-                evidence=tuple(t for w, t in pushed[:3] if w > 0), known=len(values),
-                probabilities=tuple((k, round(e / total, 3)) for k, e in zip(model.labels, exp, strict=True)))
+    probabilities = tuple((k, round(e / total, 3)) for k, e in zip(model.labels, exp, strict=True))
+    return Vote(label=model.labels[best], evidence=tuple(t for w, t in pushed[:3] if w > 0),
+                known=len(values), probabilities=probabilities)
