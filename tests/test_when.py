@@ -451,6 +451,9 @@ def test_a_day_the_client_gets_paid_is_not_a_day_told_of_as_past() -> None:
     # an abbreviation; a day back that is also the day of the payment
     ("sorry, card got replaced - will pay tmrw first thing", nov(19)),
     ("our bookkeeper is away, she'll get yours out next week when she's back", nov(27)),
+    # a person out, told plainly, is no day of paying; a day and month with a dash after "op"
+    ("office gal is out this week with her back. she'll get yours out next week", nov(27)),
+    ("Wij stellen voor om € 2.900,00 op 1-12 over te maken en het restant op 15-12.", dec(15)),
 ])
 def test_the_day_of_the_payment_among_other_days(text: str, expected: date) -> None:
     assert promised(text) == expected

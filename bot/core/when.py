@@ -589,6 +589,11 @@ _RULES = (
     # 7/3 only after a word that asks for a day: alone it may be a fraction
     _rule("numeric", r"(?:on|by|for|until|till|before|from)\s+(?P<x>(?P<a>[0-9])/(?P<b>[0-9])(?P<year>))"
                      r"(?![\d/])", _numeric),
+    # 1-12 with a dash and no year only after a word that asks for a day ("op 1-12", "am 5-1"):
+    # alone it may be a range ("1-2 Tage", "3-5 units")
+    _rule("numeric", r"(?:on|by|op|per|voor|uiterlijk|tegen|vanaf|am|bis|zum|le|au|el|al)\s+"
+                     rf"(?P<x>(?P<a>[0-9][0-9]?)-(?P<b>[0-9][0-9]?)(?P<year>))(?![\d/-])(?!\s*{_UNIT})",
+          _numeric),
     _rule("ordinal", rf"(?P<day>[0-9][0-9]?)(?:st|nd|rd|th){_DAY_ALONE}", _ordinal),
     _rule("ordinal", rf"(?:on|by|before|until|till)\s+(?P<x>the\s+(?P<day>[0-9][0-9]?)){_NOT_A_DAY_AFTER}",
           _ordinal),
@@ -839,6 +844,11 @@ _ABSENT = _cue(
     "indisponible", "ausente", "vacaciones", "fuera de la oficina", "de viaje", "permiso", "afwezig",
     "vakantie", "verlof", "niet aanwezig", "niet op kantoor", "vrij", "closed", "geschlossen",
     "fermé[s|e|es]", "cerrad{o|a|os|as}", "gesloten", tail=r"(?!\w)")
+# a person away, told plainly: "she's out this week", "office gal is out till Monday" (not "it's
+# out", "the cheque is out")
+_OUT = re.compile(r"(?<!\w)(?:(?:i|he|she|they|we)(?:'s|'m|'re|\s+is|\s+am|\s+are|\s+was|\s+were)"
+                  r"|(?<!it\s)(?<!this\s)(?<!that\s)is)\s+out(?:\s+sick)?(?=\s+(?:this|today|tomorrow|until|till|til"
+                  r"|through|thru|on|all|for\s+the)\b)")
 _UNTIL = _cue(
     "until", "till", "til", "through", "thru", "up to and including", "to and including",
     "until and including", "until and incl", "after", "bis", "bis zum", "bis zur", "bis einschließlich",
@@ -874,6 +884,8 @@ def _is_refused(hit: _Hit, place: _Place) -> bool:
     if _REFERENCE.search(place.before) or dated or _DUE.search(place.before):
         return True
     if _DUE_AFTER.match(place.after) or _WROTE.match(place.after):
+        return True
+    if _OUT.search(place.clause) and not _PAYMENT.search(place.clause):    # "she's out this week"
         return True
     if _RETURN.search(_ABSENT.sub(" ", place.clause)):    # "he is back on Monday (and will pay then)"
         if not (_PAYMENT.search(place.sentence) or _COMMIT.search(place.sentence)):
