@@ -495,6 +495,35 @@ def test_a_forward_that_asks_us_something_is_a_question():
     ("other",
      "Votre demande a été enregistrée sous la référence 48812. Ce "
      "message est généré automatiquement."),
+    # disputes put as questions or remarks: what the contract covers, a charge asked after
+    # rhetorically, goods nobody ordered, work not finished, an account already closed
+    ("dispute", "Wasn't the install covered under the service agreement?"),
+    ("dispute", "Ce n'était pas inclus dans l'abonnement ? On paie le forfait pour ça."),
+    ("dispute", "How can we owe a late fee on parts we never got?"),
+    ("dispute", "Since when do you bill for mileage?"),
+    ("dispute", "No one here ordered the extra pallets."),
+    ("dispute", "We'll settle it once the last desks show up."),
+    ("dispute", "Our subscription was terminated in May, I have a cancellation number."),
+    # payments told loosely, with a past day that is no promise
+    ("paid", "The cheque was hand-delivered to your reception this morning."),
+    ("paid", "Ya se la transferí el lunes."),
+    ("paid", "Sent it over Monday"),
+    ("paid", "It's been taken care of. Our bookkeeper did it yesterday."),
+    ("paid", "Dropped the cheque off at your office Tuesday afternoon."),
+    ("paid", "J'ai payé par virement mardi dernier."),
+    # promises: a day with "OK?" after it, a cheque to be cut, a plan proposed, a bare "EOW",
+    # a returned payment made again
+    ("promise", "We can have the money to you by 12/20. OK?"),
+    ("promise", "Your cheque should be cut Friday with the other suppliers."),
+    ("promise", "Je vous propose de régler en trois fois."),
+    ("promise", "EOW"),
+    ("promise", "The wire was rejected by our bank, we'll resend Thursday."),
+    # answers that commit to nothing, a recalled message, a mailbox nobody reads
+    ("other", "I'll have a look when I'm back in the office."),
+    ("other", "Ik zoek het uit."),
+    ("other", "Maria Lopez would like to recall the message \"Overdue invoice\"."),
+    ("other", "Op dit adres worden geen e-mails gelezen."),
+    ("question", "whats the acct # for your bank"),
 ])
 def test_short_and_indirect_wordings(label, text):
     assert read(text).value == label
@@ -532,6 +561,16 @@ def test_a_dutch_quote_header_with_the_address_after_schreef_is_cut():
     text = replytext.new_text(body)
     assert text.startswith("Ik betaal vrijdag")
     assert "nog niet betaald" not in text
+
+
+def test_a_list_of_points_is_read_and_a_dash_signature_is_not():
+    body = ("Hi Tom,\n\nA few things from last night:\n\n- The board moved the spring visit to May.\n"
+            "- Rita paid the October invoice on Thursday.\n\nThanks,\nDeb\n\n"
+            "On Tue, 17 Nov 2026 at 09:00, Accounts <ar@vendor.test> wrote:\n> Invoice INV-7 is overdue.\n")
+    text = replytext.new_text(body)
+    assert "Rita paid the October invoice on Thursday." in text
+    assert "overdue" not in text
+    assert replytext.new_text("Paid today.\n\n-John\nAcme Supplies\n555-0100\n") == "Paid today."
 
 
 def test_answers_written_between_the_quoted_lines_are_read():

@@ -454,6 +454,11 @@ def test_a_day_the_client_gets_paid_is_not_a_day_told_of_as_past() -> None:
     # a person out, told plainly, is no day of paying; a day and month with a dash after "op"
     ("office gal is out this week with her back. she'll get yours out next week", nov(27)),
     ("Wij stellen voor om € 2.900,00 op 1-12 over te maken en het restant op 15-12.", dec(15)),
+    # "N days tops"; tonight; a plan's days in a list after one "on"; "EOW"
+    ("Bear with me, ten days tops.", nov(28)),
+    ("Doing it tonight.", nov(18)),
+    ("Three payments of $700 on Nov 20, Dec 4 and Dec 18.", dec(18)),
+    ("We'll pay EOW.", nov(20)),
 ])
 def test_the_day_of_the_payment_among_other_days(text: str, expected: date) -> None:
     assert promised(text) == expected

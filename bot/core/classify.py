@@ -61,8 +61,9 @@ class Reading:
 # -- the phrases -----------------------------------------------------------------------------
 # Written against folded text: lower case, no accents, "ß" as "ss", plain apostrophes.
 
-# the stop after a day of the month ("am 15. Juni"), which ends no sentence; "invoice 2458. The" does
-_DAY_DOT = r"(?:(?<=\W\d)|(?<=\W\d\d)|(?<=^\d)|(?<=^\d\d))\.(?= [a-z])"
+# the stop after a day of the month ("am 15. Juni"), which ends no sentence; "invoice 2458. The"
+# and "by 12/15. Ok?" do
+_DAY_DOT = r"(?:(?<=[^\w/]\d)|(?<=[^\w/]\d\d)|(?<=^\d)|(?<=^\d\d))\.(?= [a-z])"
 _W = rf"(?:[^.!?\n]|(?<=\d)\.(?=\d)|{_DAY_DOT}){{0,40}}?"      # a few words within one sentence ("1.250,00" stays in)
 _S = rf"(?:[^.!?\n]|(?<=\d)\.(?=\d)|{_DAY_DOT}){{0,80}}?"      # further, still within the sentence
 
@@ -108,12 +109,13 @@ _PAST_VERB = re.compile(
     r"\b(?:went|was|were|been|did|done|made|sent|initiated|paid|settled|transferred|wired|remitted|cleared"
     r"|bezahlt|uberwiesen|beglichen|gezahlt|payee|reglee|viree|pagad[oa]|abonad[oa]|betaald|overgemaakt|voldaan"
     r"|ist raus|ist erfolgt|wurde|haben|habe|a ete|ont ete|left|came|submitted|posted|mailed|executed|effected|cut"
-    r"|est parti|hemos|se realizo|se hizo|hicimos|salio|hebben|heb|heeft|is verstuurd|gedaan)\b")
+    r"|est parti|hemos|se realizo|se hizo|hicimos|salio|hebben|heb|heeft|is verstuurd|gedaan|dropped|delivered|handed)\b")
 _PAST_SURE = re.compile(
     r"\b(?:yesterday|already|ago|last (?:week|month)|statement shows|gestern|bereits|schon|hier|deja|ayer|gisteren|reeds"
     r"|ist\b[^.!?\n]{0,25}\braus|worden"
     r"|letzte (?:woche|monat)|(?:la )?semaine (?:derniere|passee)|le mois (?:dernier|passe)|(?:la )?semana pasada|el mes pasado"
-    r"|vorige (?:week|maand)|afgelopen (?:week|maand))\b")
+    r"|vorige (?:week|maand)|afgelopen (?:week|maand))\b"
+    rf"|\b(?:last|letzten|vergangenen|vorigen|vorige|afgelopen|el pasado) {_DAYS}\b|\b{_DAYS} (?:dernier|passe|pasado)\b")
 # a day still to come, named outright: it outweighs a past participle ("Morgen betaald", "lo dejamos pagado a final de mes")
 _FUTURE_SURE = re.compile(
     r"\b(?:tomorrow|day after tomorrow|next (?:week|month)|end of (?:the |this |next )?(?:week|month)|(?<!guten )(?<!heute )morgen|ubermorgen"
@@ -222,9 +224,14 @@ _PAID = (
     (1.0, r"\b(?:we|i)(?:'ve| have)? (?:sent|mailed|wired|paid|processed|submitted|released|made)"
           r" (?:it|this|that|them|the (?:balance|amount|full amount|invoice|bill))"
           r" (?:on|via|by|through|online|last|yesterday|today|this|earlier)\b"),
+    (1.0, rf"\A\W*(?:sent|paid|mailed|wired|posted|transferred|dropped) (?:it|this|that|the (?:check|cheque|payment|balance))"
+          rf"(?: over| off| across)? (?:on |last |yesterday|today|this morning|{_DAYS})"),
     (1.0, r"\b(?:paid|settled) (?:via|by|through|online|with|using) (?:ach|eft|wire|bank|check|cheque|credit card|card|paypal|bacs|sepa)\b"),
     (0.9, r"\b(?:you should (?:have|already have) (?:received|gotten|got)|should have (?:reached|arrived|cleared))\b"),
-    (0.9, r"\b(?:has|have) been taken care of\b|\bwent out (?:on|yesterday|today|last)\b|\bcleared (?:our|the) bank\b"),
+    (0.9, r"\b(?:has|have) been taken care of\b|\bwent out (?:on|yesterday|today|last)\b|\bcleared (?:our|the) bank\b"
+          r"|\b(?:it|this|that)(?:'s| is) been taken care of\b"),
+    # a cheque brought round: "the check was hand-delivered to your front desk"
+    (1.0, r"\b(?:check|cheque|payment)s? (?:was|were|has been|have been) (?:hand[- ]delivered|dropped off|dropped in|left|handed in)\b"),
     (0.8, r"\b(?:confirmation|transaction|reference|trace) (?:no\.?|number|#|id)\b|\b(?:ach|wire|fedwire|imad) trace\b"),
     (1.0, r"\b(?:we|i) (?:show|have) (?:this|it|that|the invoice) (?:as )?(?:paid|settled|cleared)\b"
           r"|\b(?:our|my) records show (?:this|it|that|the invoice) (?:as )?(?:paid|settled)\b"
@@ -298,6 +305,7 @@ _PAID = (
     (1.0, r"\b(?:betaalopdracht|betaling|overboeking|deelbetaling|overschrijving)\b[^.!?\n]{0,30}"
           r"\b(?:is |werd )?(?:verstuurd|gedaan|uitgevoerd|verricht|verwerkt|ingediend)\b|\bnet (?:via \w+ )?betaald\b"
           r"|\b(?:betaling|overboeking|incasso) (?:is )?(?:gelukt|geslaagd)\b"),
+    (0.9, r"\bya (?:se |os |te |les )?(?:lo|la|los|las) (?:mande|envie|transferi|pague|abone|ingrese|deposite)\b"),
 )
 
 _PAID_NOT = (
@@ -353,11 +361,13 @@ _PROMISE = (
     (0.9, rf"{_SHOULD_BE_PAID}\b(?! (?:already|by now|{_A_DAY_FOLLOWS})\b)"),
     (1.0, rf"{_SHOULD_BE_PAID} (?:{_A_DAY_FOLLOWS})\b"),
     (0.8, r"\b(?:should|will) (?:be|go) out (?:by|on|next|this|tomorrow|early|later)\b|\bexpect (?:to (?:pay|send|make)|payment)\b"),
-    (0.8, r"\b(?:payment arrangement|arrange (?:a )?payment|pay (?:it |this |the balance )?(?:off )?in (?:full|instal+ments))\b"),
+    (0.8, r"\b(?:payment arrangement|arrange (?:a )?payment|pay (?:it |this |the balance )?(?:off )?in (?:full|instal+ments))\b"
+          r"|\b(?:two|three|four|five|six|[2-9]) (?:equal |monthly |weekly )?(?:payments|instal+ments) of\b"),
     (0.8, r"\b(?:being processed|in process|in progress|in bearbeitung|wird bearbeitet|en cours de (?:traitement|paiement|validation|reglement)"
           r"|en tramite|en proceso|in behandeling|wordt verwerkt)\b"),
     (1.0, r"\byou(?:'ll| will| should) (?:have|get|receive) (?:it|this|them|the (?:money|payment|funds|balance|check|cheque))\b"),
     (0.9, r"\b(?:could|can|may) (?:we|i) have (?:until|till|another|a few|more|two|three|an extra)\b"),
+    (1.0, r"\A\W*(?:by |before )?(?:eow|eom|(?:the )?end of (?:the |this )?(?:week|month)|cob (?:today|tomorrow|friday|monday))\W*\Z"),
     (1.0, r"\byou(?:'re| are) (?:on|in|included in) (?:it|the (?:list|run|batch|cycle|file))\b|\bpencil+ed in\b"
           r"|\bin the queue for\b|\bin the (?:payment |ap |check |cheque )?queue\b(?![^.!?\n]*\?)|\b(?:next|upcoming) (?:disbursement|ach|eft|bacs|check|cheque) (?:list|cycle|run|batch)\b"
           r"|\A\W*approved[,.;]? (?:and )?(?:processing|in process|being processed)\b"),
@@ -366,7 +376,12 @@ _PROMISE = (
     (0.6, r"\b(?:give|grant|allow) us (?:until|till|another|a few|more|two|three|an extra)\b|\b(?:more|extra|additional) time to pay\b"),
     # a payment the bank sent back, made again: "will resend it Friday", "überweisen am Freitag erneut"
     (1.0, r"\b(?:will|shall|going to|'ll) (?:re-?send|resubmit|re-?issue|redo) (?:it|the payment|the transfer|the wire|payment)\b"
+          rf"|\b(?:will|shall|'ll) re-?send (?:(?:it|the ach|the wire|payment) )?(?:on |by |this |next |tomorrow|today|{_DAYS})"
           r"|\b(?:we|i) propose to pay\b"),
+    (1.0, r"\b(?:we|i) (?:can|could|will|'ll|should) (?:have|get) (?:it|this|that|the (?:money|payment|balance|check|cheque|funds))"
+          r" (?:over )?(?:to you|with you|in your account|into your account)\b"
+          r"|\b(?:check|cheque|payment)s? (?:should|will|is going to|'ll) (?:be|get) (?:cut|mailed|cut and mailed|released|sent out)\b"),
+    (1.0, r"\b(?:je|nous) vous propos\w* de (?:regler|payer|verser|virer|solder)\b|\bregler en (?:deux|trois|quatre|\d) (?:fois|versements)\b"),
     # de
     (1.0, rf"\b(?:werden|wird|werde){_S}\b(?:bezahlen|uberweisen|begleichen|zahlen|anweisen|ausgleichen|veranlassen"
           rf"|uberwiesen|bezahlt|beglichen|angewiesen|ausgeglichen)\b"),
@@ -532,6 +547,22 @@ _DISPUTE = (
           r"|send (?:us |me )?(?:the |a )?(?:corrected|revised|new) \w+)\b"
           r"[^.!?\n]{0,40}\band (?:i|we)(?:'ll| will)\b|\b(?:on|against|with|upon receipt of|on receipt of) (?:a|the|your) (?:corrected|revised|amended) (?:invoice|bill|statement)\b"
           r"|\bapply (?:it|the credit|that credit) and resend\b"),
+    (1.1, r"\b(?:wasn't|weren't|isn't|aren't|shouldn't)\b[^.!?\n]{0,50}\b(?:covered|included|free|part of the)\b[^.!?\n]{0,40}"
+          r"\b(?:under|in|by|with)\b[^.!?\n]{0,20}\b(?:agreement|contract|warranty|promo\w*|plan|maintenance|service|subscription|package)\b"
+          r"|\bn'(?:etait|est)(?:-ce)? pas (?:compris|inclus)\b|\bno (?:estaba|esta|era|entraba) (?:incluid[oa]|cubiert[oa])\b"
+          r"|\bvalt (?:dit|dat|het) (?:toch|niet) onder\b|\b(?:dit|dat|het) valt toch onder\b|\b(?:ist|war) (?:das|dies) nicht (?:im|in der|durch)\b[^.!?\n]{0,40}(?:enthalten|abgedeckt|inbegriffen)\b"
+          r"|\bsurely (?:this|that|it) (?:should|would|was|is)\b"),
+    (1.0, r"\b(?:don't|do not|can't|cannot) (?:remember|recall) (?:ordering|signing|agreeing to|asking for)\b"
+          r"|\b(?:nobody|no one|no-one) from (?:your|the) \w+ (?:came|showed up|turned up)\b"
+          r"|\b(?:shouldn't|should not) (?:exist|be (?:on (?:our|the|my) (?:account|bill)|billed|charged|invoiced))\b"
+          r"|\b(?:account|contract|subscription|service|membership) (?:was|were|has been|had been) (?:closed|terminated|ended)\b"
+          r"|\bcancellation (?:number|confirmation|reference|no\b)"),
+    (1.2, r"\bhow can (?:we|i|you) (?:owe|be (?:charged|billed)|charge|bill)\b|\bsince when do (?:you|they) (?:charge|bill)\b"
+          r"|\b(?:nobody|no one|no-one) (?:here |at \w+ )?(?:ordered|asked for|requested|signed for)\b"
+          r"|\b(?:we(?:'re| are)|aren't we|we've always been) (?:tax[- ]exempt|exempt from (?:sales )?tax)\b"),
+    (1.0, r"\b(?:pay|settle) (?:it|this|that|the invoice|the bill|you)?\s?(?:once|when|after|as soon as)\b[^.!?\n]{0,40}"
+          r"\b(?:show up|shows up|turn up|turns up|arrive|arrives|come back|comes back|finish(?:es|ed)?|is finished|are finished"
+          r"|is fixed|are fixed|is working|works|is installed|are installed|are delivered|is delivered|is replaced|are replaced)\b"),
     (1.0, r"\b(?:the )?only (?:thing|amount|part) (?:we|i) owe\b|\bwas a fixed (?:bid|price|fee|quote)\b|\bstop sending (?:\w+ )?(?:invoices|bills)\b"),
     (0.9, r"\b(?:is not|isn't|are not|aren't|not) (?:on|reflected (?:on|in))? ?(?:this|the) invoice\b|\bnot reflected\b"),
     (1.0, r"\b(?:lieferschein|delivery note|bol|pod|packing slip|albaran|bon de livraison|pakbon|afleverbon)\b[^.!?\n]{0,30}\d+[^.!?\n]{0,40}[.;]\s*"
@@ -660,7 +691,7 @@ _QUESTION = (
     (0.9, r"\bwhat(?:'s| is| are) (?:this|that|it|these)(?: one| charge| amount)? for\b|\b(?:do|does) you (?:guys )?(?:take|accept)\b"
           r"|\b(?:cbu|clabe|cuit)\b"),
     (0.9, r"\b(?:bank (?:details|account|information|info)|account (?:number|details)|iban|swift|bic|sort code|routing number"
-          r"|remit(?:tance)? (?:to )?address|where (?:should|do|can) (?:we|i) (?:send|pay|wire))\b"),
+          r"|remit(?:tance)? (?:to )?address|where (?:should|do|can) (?:we|i) (?:send|pay|wire)|acct\.? ?(?:#|no\b|number|info|details))"),
     (0.9, r"\b(?:po|purchase order) (?:number|no\.?|#)|\bpo\b|\bpurchase order\b|\bw-?9\b|\bw-?8\b|\bvat (?:number|id|reg)|\btax (?:id|form|exempt|number)\b"),
     (0.9, r"\bwhat (?:is|are|was|were) (?:this|these|the|that) (?:invoice|charge|amount|fee|item|line)s?\b|\bwhat (?:is|was) (?:it|this) for\b"),
     (0.8, r"\b(?:could|can|would|will) you (?:please |kindly )?(?:clarify|explain|confirm|tell|let (?:me|us) know|advise|check|send|provide|help|look)\b"),
@@ -744,6 +775,8 @@ _AUTOMATIC_OTHER = (
     (1.0, r"\b(?:mailbox|address|email address|e-mail address|inbox) is (?:no longer|not) (?:monitored|in use|active|checked|read)\b"
           r"|\bunmonitored (?:mailbox|address)\b|\b(?:mailbox|address|inbox) (?:does not|doesn't|cannot|can't) (?:accept|receive) (?:replies|e-?mails|messages)\b"
           r"|\bmessages sent (?:here|to this (?:address|mailbox)) are not read\b|\b(?:are|is) not actioned\b"
+          r"|\bsent to this (?:address|mailbox) (?:are|is) not (?:processed|read|answered)\b"
+          r"|\b(?:does not|doesn't|do not|cannot) send (?:individual|personal) (?:replies|responses|answers)\b"
           r"|\bhas been received by (?:the|our)\b[^.!?\n]{0,50}\bmailbox\b"),
     (0.9, r"\b(?:ticket|case|request|incident)(?: number| no\.?| id)? ?#? ?[a-z]*-?\d{3,}\b"
           r"|\b(?:we have|we've) received your (?:e-?mail|message|request|enquiry|inquiry)\b"
@@ -781,7 +814,13 @@ _AUTOMATIC_OTHER = (
     (0.9, r"\b(?:supplier|vendor) (?:self-service )?portal\b|\bleveranciersportaal\b|\bportal de proveedores\b"
           r"|\bportail (?:des )?fournisseurs\b|\blieferantenportal\b"),
     (1.0, r"\bniet meer in gebruik\b|\b(?:wordt|worden) niet (?:gelezen|bekeken|beantwoord)\b|\bga niet over\b"
+          r"|\bworden geen (?:e-?mails|berichten|mails) (?:gelezen|behandeld|beantwoord)\b"
           r"|\bcontact (?:op )?(?:nemen|opnemen) met (?:mijn|onze) collega\b"),
+    (1.0, r"\b(?:i'll|i will|let me|we'll|we will) (?:have a look|take a look|look into (?:it|this|that)|check (?:on )?(?:it|this|that)? ?and get back"
+          r"|find out|mention (?:it|this) to|ask (?:around|\w+ about it))\b|\b(?:lo|la) reviso\b|\b(?:ik|we) zoek(?:en)? het uit\b"
+          r"|\bje regarde (?:ca|cela|et)\b|\bich (?:schaue|schau) (?:mal )?nach\b"),
+    (1.0, r"\bwould like to recall the message\b|\bmochte die nachricht\b[^.!?\n]{0,60}\bzuruckrufen\b"
+          r"|\bsouhaite rappeler le message\b|\bdesea (?:recuperar|retirar) el mensaje\b|\bwil het bericht\b[^.!?\n]{0,60}\bintrekken\b"),
     (1.0, r"\bno admite respuestas\b|\bno se (?:lee|revisa|atiende)\b|\bno (?:llevo|gestiono) (?:las|los) factur"),
     (1.0, r"\bn'est pas (?:consultee|lue|surveillee)\b|\bne (?:m'occupe|gere) pas (?:des|de la) factur"),
     (1.0, r"\bwird nicht (?:gelesen|bearbeitet|uberwacht)\b|\bnicht (?:zustandig|der richtige ansprechpartner)\b"),
@@ -824,7 +863,7 @@ _AUTO_SUBJECT = re.compile(
 _BOUNCE_SUBJECT = re.compile(
     r"^\s*(?:undeliver|delivery status notification|mail delivery|returned mail|failure notice|delivery (?:failure|delayed|notification)"
     r"|unzustellbar|non remis|no se puede entregar|onbestelbaar|retraso en la entrega|message non (?:delivre|remis)|nicht zustellbar|warning: message|message not delivered|nondeliverable"
-    r"|delivery has failed|undelivered)", re.I)
+    r"|delivery has failed|undelivered|delayed mail|mail delayed|delivery delayed)", re.I)
 
 
 def _compile(rules: Sequence[tuple[float, str]]) -> tuple[tuple[float, re.Pattern[str]], ...]:
@@ -922,8 +961,10 @@ _ASKING = re.compile(
     r"(?:is|are|was|were|do|does|did|has|have|what|which|when|where|who|how)\b[^.!?\n]*\?")
 # "Hi Mike," / "Dev," / "Rick -" at the top: written to a colleague, not to us
 _NAMED_ASIDE = re.compile(r"\A\s*[A-Z][a-z]+ [-\u2013] ")   # "Mark - are we still using these guys?"
-_TO_A_COLLEAGUE = re.compile(r"\A\s*(?:(?i:hi|hello|hey|dear)\s+)?(?!(?i:hi|hello|hey|dear|morning|good|thanks|thank|team|all|hallo|bonjour|hola|beste)\b)"
-                             r"[A-Z][a-z]+\s*(?:,\s*\n|-|:)|\A\s*(?i:hi|hello|hey|dear)\s+[A-Z][a-z]+\s*,")
+_TO_A_COLLEAGUE = re.compile(r"\A\s*(?:(?i:hi|hello|hey|dear)\s+)?(?!(?i:hi|hello|hey|dear|morning|afternoon|evening|good|thanks|thank|team|all|everyone|folks|greetings"
+                             r"|hallo|moin|servus|liebe|lieber|sehr|bonjour|bonsoir|salut|madame|monsieur|hola|buenos|buenas"
+                             r"|estimad[oa]s?|beste|geachte|goeiemorgen|goedemorgen|goedemiddag|dag)\b)"
+                             r"[A-Z][a-z]+\s*(?:,\s*\n|(?<=\s)[-\u2013]|[-\u2013](?=\s)|:)|\A\s*(?i:hi|hello|hey|dear)\s+[A-Z][a-z]+\s*,")
 # colleagues asking each other about their own side, with the reminder copied in: "did we get
 # the goods for this?", "haben wir die Wartung eigentlich bekommen?", "¿esto ya lo aprobó Carlos?"
 _OWN_SIDE = re.compile(
@@ -1264,11 +1305,12 @@ def _decide(scores: dict[Label, float], subject: str, is_reply: bool,
         return Label.PROMISE, _confidence(s[Label.PROMISE], rival)
     if s[Label.OTHER] >= 1.0 and s[Label.OTHER] >= s[Label.QUESTION]:
         return Label.OTHER, _confidence(s[Label.OTHER], s[Label.QUESTION])
-    if s[Label.QUESTION] and (not about_money or own_side) and not any(
+    if s[Label.QUESTION] and (not about_money or own_side or (internal and s[Label.QUESTION] < 0.7)) and not any(
             s[k] for k in (Label.PAID, Label.PROMISE, Label.DISPUTE)):
         # "are you lot still putting a team in on the 18th?", "can you reset my password?": a
-        # question, but not about the invoice; "did we get the goods for this?": not to us
-        return Label.OTHER, 0.55
+        # question, but not about the invoice; "did we get the goods for this?", "Lena - are we
+        # still using this courier?": not to us, firmer where it names the colleague
+        return Label.OTHER, 0.6 if internal else 0.55
     if s[Label.QUESTION] >= 0.7:
         rival = max(s[Label.DISPUTE], s[Label.PAID], s[Label.PROMISE])
         return Label.QUESTION, _confidence(s[Label.QUESTION], rival * (0.5 if asks_mostly else 1.0))

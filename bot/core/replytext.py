@@ -42,6 +42,11 @@ _END = re.compile(
     re.I | re.M)
 
 
+# The library takes a line starting "- " for a signature ("-John"); a list of points is no
+# signature: two such lines in a row, or one that is a sentence ("- Rita cut the check on Thursday")
+_LIST = re.compile(r"[-*\u2022] ?\S[^\n]*\n\s*[-*\u2022] ?\S|[-*\u2022] ?(?:\S+ ){4,}\S")
+
+
 def html_to_text(html: str) -> str:
     """Readable text of an HTML body, without its quoted part."""
     m = _HTML_QUOTE.search(html)
@@ -54,7 +59,8 @@ def new_text(body: str, *, html: bool = False) -> str:
     text = text.replace("\r\n", "\n").replace("\u00a0", " ")
     try:
         replies = _parser.read(text=text).replies
-        kept = replies[0].body if replies else text
+        first = replies[0] if replies else None
+        kept = text if first is None else first.content if _LIST.match(first.signatures) else first.body
     except Exception:  # noqa: BLE001 - a parsing library must not lose a reply: keep it all
         kept = text
     if not kept.strip():

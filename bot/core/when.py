@@ -383,7 +383,7 @@ def _duration(m: re.Match[str], d: date) -> date | None:
 
 _FIXED: dict[str, tuple[Callable[[date], date | None], list[str]]] = {
     "today": (lambda d: d, _words(
-        "today", "later today", "this {morning|afternoon|evening}", "end of day", "eod",
+        "today", "later today", "this {morning|afternoon|evening}", "tonight", "end of day", "eod",
         "close of business", "heute", "heute {noch|morgen|früh|vormittag|mittag|nachmittag|abend}",
         "noch heute", "aujourd'hui", "ce {matin|midi|soir}", "cet après-midi", "dans la journée",
         "hoy", "hoy mismo", "esta {mañana|tarde|noche}", "en el día de hoy", "vandaag",
@@ -398,7 +398,7 @@ _FIXED: dict[str, tuple[Callable[[date], date | None], list[str]]] = {
     "yesterday": (lambda d: d - timedelta(days=1), _words(
         "yesterday", "gestern", "gestern {morgen|abend|nachmittag}", "ayer", "gisteren")),
     "this week": (lambda d: _week_day(d, 4, 0), _words(
-        "this week", "[the ]end of {the|this} week", "[the ]end of week", "later this week",
+        "this week", "[the ]end of {the|this} week", "[the ]end of week", "later this week", "eow",
         "{by|before} the weekend", "vor dem wochenende", "avant le week-end", "antes del fin de semana",
         "voor het weekend",
         "within the week", "[in ]the course of {the|this} week", "sometime this week",
@@ -432,7 +432,7 @@ _FIXED: dict[str, tuple[Callable[[date], date | None], list[str]]] = {
         "la semaine {dernière|passée}", "la semana pasada", "{vorige|afgelopen} week")),
     "month end": (lambda d: _month_end(d.year, d.month), _words(
         "[the ]end of {the|this} month", "[the ]end of [the ]current month", "[the ]end of month",
-        "month end", "month-end", "this month", "later this month", "[in ]the course of the month",
+        "month end", "month-end", "this month", "later this month", "[in ]the course of the month", "eom",
         "before the month is out", "before [the ]month end",
         "ende {des|dieses|diesen} monats", "ende des laufenden monats", "ende monat",
         "monatsende", "diesen monat", "diesen monat noch", "noch diesen monat",
@@ -633,6 +633,9 @@ _RULES = (
     _rule("duration", rf"(?:another|noch|encore|nog)\s+{_COUNT}\s+{_MORE}{_UNIT}", _duration),
     _rule("duration", rf"{_COUNT_WORD}\s+(?:more|further|additional|extra|weitere[n]?)\s+{_UNIT}", _duration),
     _rule("duration", rf"{_COUNT_WORD}\s+{_UNIT}\s+(?:more|de\s+plus|mas|extra|mehr|meer)", _duration),
+    # "ten days tops", "two weeks max"
+    _rule("duration", rf"{_COUNT_WORD}\s+{_UNIT}\s*,?\s+(?:tops|max|maximum|at\s+most|h(?:o|oe)chstens"
+                      r"|maximal|au\s+plus|como\s+mucho|como\s+maximo|hooguit|hoogstens)(?!\w)", _duration),
     _rule("fixed", _union(p for _, phrases in _FIXED.values() for p in phrases), _fixed),
 )
 
@@ -931,6 +934,9 @@ def dates(text: str, sent: datetime) -> list[Found]:
     return [h.found for h in _scan(text, _fold(text), sent.date())]
 
 
+_LIST_JOIN = re.compile(r"\s*(?:,|;|&|and|und|et|y|en|,\s*(?:and|und|et|y|en))\s*(?:(?:on|am|le|el|op)\s+)?")
+
+
 def promised_date(text: str, sent: datetime) -> Found | None:
     """The date the client commits to pay by, or None (no promise, or a promise without a date)."""
     d = sent.date()
@@ -938,12 +944,19 @@ def promised_date(text: str, sent: datetime) -> Found | None:
     hits = _scan(text, folded, d)
     best: tuple[int, date] | None = None
     chosen = None
-    for hit, place in zip(hits, _places(folded, hits), strict=True):
+    listed = 0     # the score of the day before, where the next one continues its list
+    for i, (hit, place) in enumerate(zip(hits, _places(folded, hits), strict=True)):
         if hit.found.day < d or _far_ahead(hit, d) or _is_refused(hit, place):
+            listed = 0
             continue
         # one commitment may name several days ("half on Friday, the rest by the 30th"): the
-        # last of them is the day promised
-        rank = (_promise_score(hit, place), hit.found.day)
+        # last of them is the day promised; a day in a list ("on Oct 10, Oct 24 and Nov 7")
+        # counts as much as the first
+        score = _promise_score(hit, place)
+        if i and _LIST_JOIN.fullmatch(folded, hits[i - 1].found.end, hit.found.start):
+            score = max(score, listed)
+        listed = score
+        rank = (score, hit.found.day)
         if best is None or rank > best:
             best, chosen = rank, hit.found
     return chosen
