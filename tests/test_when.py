@@ -459,6 +459,10 @@ def test_a_day_the_client_gets_paid_is_not_a_day_told_of_as_past() -> None:
     ("Doing it tonight.", nov(18)),
     ("Three payments of $700 on Nov 20, Dec 4 and Dec 18.", dec(18)),
     ("We'll pay EOW.", nov(20)),
+    # the next day of a recurring run; a day told of a card updated, and the charge put through later
+    ("Our FD signs cheques on Mondays, so it'll be in the next batch.", nov(23)),
+    ("I updated the card tonight but it won't let me retry. I'll put it through first thing Friday.",
+     nov(20)),
 ])
 def test_the_day_of_the_payment_among_other_days(text: str, expected: date) -> None:
     assert promised(text) == expected

@@ -775,6 +775,7 @@ _COMMIT = re.compile(r"""(?<!\w)(?:
     |give\s+(?:me|us)|zeit|uitstel|aufschub|delai|plazo|dar(?:me|nos)?\s+hasta
     |you(?:'ll|\s+will|\s+should)\s+(?:see|get|receive|have)\s+it
     |get\s+(?:this|it|that|yours|the\s+\w+)\s+(?:over|sorted|done|out|to\s+you)|sort\s+(?:this|it)\s+out
+    |put\s+(?:it|this|that|the\s+\w+)\s+through
     |erledig\w*|k(?:u|ue)mmern|veranlass\w*|freigeb\w*|freigegeben
     |trait(?:er|erons|erai|era|e|ee)|occuper\w*
     |procesar\w*|tramitar\w*|gestionar\w*|ocuparemos
@@ -959,7 +960,28 @@ def promised_date(text: str, sent: datetime) -> Found | None:
         rank = (score, hit.found.day)
         if best is None or rank > best:
             best, chosen = rank, hit.found
-    return chosen
+    return chosen or _next_run(text, folded, d)
+
+
+# a weekday that recurs, and the next run it is part of: "cheques are signed on Thursdays, so
+# it'll be in the next batch"
+_RECURRING = re.compile(rf"(?:every|each|jeden|elke|chaque|cada|todos\s+los)\s+(?P<wd>{_WEEKDAY})"
+                        r"|(?P<short>mon|tues|wednes|thurs|fri)days")
+_NEXT_RUN = re.compile(r"(?<!\w)(?:next|nachste[nr]?|volgende|prochaine?|proxim[oa]|siguiente)\s+(?:\w+\s+)?"
+                       r"(?:batch|run|cycle|zahllauf|lauf|betaalrun|lot|remesa|tanda)(?!\w)")
+
+
+def _next_run(text: str, folded: str, d: date) -> Found | None:
+    """The next day of a recurring run, where the promise names no day but that run."""
+    for m in _RECURRING.finditer(folded):
+        end = _SENTENCE_END.search(folded, m.end())
+        start = max(0, m.start() - 60)      # the payment may be told just before ("cheques are signed")
+        around = folded[start:end.start() if end else len(folded)]
+        if _PAYMENT.search(around) and _NEXT_RUN.search(around, m.start() - start):
+            weekday = (_WEEKDAY_OF[_key(m["wd"])] if m["wd"]
+                       else ("mon", "tues", "wednes", "thurs", "fri").index(m["short"]))
+            return Found(_next_weekday(d, weekday), text[m.start():m.end()], m.start(), m.end())
+    return None
 
 
 def return_date(text: str, sent: datetime) -> Found | None:
