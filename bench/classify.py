@@ -6,8 +6,10 @@ Without files it reads the corpus's held-out part (tests/data/replies/heldout.js
 line: ``subject``, ``body``, ``label``, optional ``date``, ``from``, and for promises
 ``promise_date`` (one exact day) or ``promise_gold`` ([earliest, latest] accepted). Prints per
 file: precision, recall and F1 per label, macro-F1, the confusion matrix, precision and
-coverage of paid, promise and dispute at the threshold that lets a reply act on its own,
-promise-date accuracy, and throughput (one core, everything from raw body to label).
+coverage of paid, promise and dispute at the threshold that lets a reply act on its own (and
+of the promises that move an invoice: those that also name a day arbot can wait for, as every
+other promise goes to a person), promise-date accuracy, and throughput (one core, everything
+from raw body to label).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import json
 import sys
 import time
 from collections import Counter
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.config import ReplyConfig  # noqa: E402
 from bot.core.classify import LABELS, Label  # noqa: E402
-from bot.replies import read_fields  # noqa: E402
+from bot.replies import read_fields, sent_at  # noqa: E402
 
 ACTING = (Label.PAID, Label.PROMISE, Label.DISPUTE)
 
@@ -46,6 +48,12 @@ def date_right(row: dict[str, Any], predicted: date | None) -> bool | None:
     if row.get("promise_date"):
         return predicted is not None and predicted.isoformat() == row["promise_date"]
     return None
+
+
+def _waitable(day: date, sent: datetime | None, days: int) -> bool:
+    if sent is None:
+        return True
+    return sent.date() <= day <= sent.date() + timedelta(days=days)
 
 
 def report(path: Path, threshold: float) -> dict[str, float]:
@@ -90,6 +98,16 @@ def report(path: Path, threshold: float) -> dict[str, float]:
         precision = f"{right / len(acted):.3f}" if acted else "  -  "
         print(f"    {label.value:<9} precision {precision} ({right}/{len(acted)}), "
               f"coverage {right}/{total} of the true {label.value} replies")
+    # arbot moves an invoice on a promise only when the promise names a day it can wait for
+    # (not past, not further than max_promise_days): every other promise goes to a person
+    days = ReplyConfig().max_promise_days
+    moved = [(g, x) for g, x, r in zip(gold, readings, rows, strict=True)
+             if x.label == Label.PROMISE and x.confidence >= threshold and x.promise_date
+             and _waitable(x.promise_date, sent_at(r.get("date")), days)]
+    right = sum(1 for g, _ in moved if g == Label.PROMISE)
+    precision = f"{right / len(moved):.3f}" if moved else "  -  "
+    print(f"    promise with a day it can wait for (what moves an invoice; the rest goes to a person): "
+          f"precision {precision} ({right}/{len(moved)})")
 
     checks = [c for c in (date_right(r, x.promise_date if x.label == Label.PROMISE else None)
                           for r, x in zip(rows, readings, strict=True)) if c is not None]
