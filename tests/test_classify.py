@@ -524,6 +524,29 @@ def test_a_forward_that_asks_us_something_is_a_question():
     ("other", "Maria Lopez would like to recall the message \"Overdue invoice\"."),
     ("other", "Op dit adres worden geen e-mails gelezen."),
     ("question", "whats the acct # for your bank"),
+    # time asked for with the time named is a promise; a run the invoice is put in; a bare "EOM"
+    ("promise", "Can we push this to the end of the month?"),
+    ("promise", "is it ok if i do it next friday? card's maxed till then"),
+    ("promise", "Kunnen we het naar het eind van de maand schuiven?"),
+    ("promise", "Ist es in Ordnung, wenn wir die Hälfte jetzt und den Rest Ende des Monats überweisen?"),
+    ("promise", "I've asked our bookkeeper to put it in Thursday's batch."),
+    ("promise", "EOM\n\nBeth"),
+    ("promise", "We're under a spending freeze until the budget is released. As soon as it is, this is "
+                "first in line."),
+    # disputes asked as requests: set against the contract, two prices, a line to come off, a
+    # price raised without notice, a discount not applied, a warranty
+    ("dispute", "Can you check this against our contract? We fixed the rate until June."),
+    ("dispute", "Your price list says $18.40 a case, the invoice says $21.10. Which is it?"),
+    ("dispute", "The shoot day was rained off and never rescheduled. Can that come off?"),
+    ("dispute", "Mijn termijnbedrag is zomaar verhoogd. Dat ga ik zo niet betalen."),
+    ("dispute", "The 10% discount wasn't applied to this invoice."),
+    ("dispute", "Was this not covered under the warranty? The pump failed after seven months."),
+    # payments told by what happened to the money
+    ("paid", "The transfer left our account on the 28th, same as every month."),
+    ("paid", "I called on the 12th and they took payment then, card ending 4410."),
+    # a payables desk's automatic acknowledgement; someone who is no client
+    ("other", "Thank you for contacting Acme Accounts Payable. Invoices are paid on net 60 terms."),
+    ("other", "I don't have any account with you."),
 ])
 def test_short_and_indirect_wordings(label, text):
     assert read(text).value == label
@@ -571,6 +594,16 @@ def test_a_list_of_points_is_read_and_a_dash_signature_is_not():
     assert "Rita paid the October invoice on Thursday." in text
     assert "overdue" not in text
     assert replytext.new_text("Paid today.\n\n-John\nAcme Supplies\n555-0100\n") == "Paid today."
+
+
+def test_a_lotus_notes_reply_header_is_cut():
+    body = ("Our agreement K-4471 has a rate of $0.1850/Dth; this invoice uses $0.2610.\n\nM. Strand\n\n"
+            "Calloway Transport <receivables@calloway.test>\n01/03/2025 09:00 AM\n\nTo\nMonica Strand\ncc\n\n"
+            "Subject\nPast due: invoice CGT-258834\n\n"
+            "If payment has already been released, please send a remittance advice.\n")
+    text = replytext.new_text(body)
+    assert text.startswith("Our agreement K-4471")
+    assert "remittance" not in text and "Past due" not in text
 
 
 def test_answers_written_between_the_quoted_lines_are_read():

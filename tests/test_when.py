@@ -466,3 +466,20 @@ def test_a_day_the_client_gets_paid_is_not_a_day_told_of_as_past() -> None:
 ])
 def test_the_day_of_the_payment_among_other_days(text: str, expected: date) -> None:
     assert promised(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a Dutch day of the month told alone; the month that day falls in; a tax return
+    ("Ik krijg de 25e mijn salaris, dan maak ik het meteen over.", nov(25)),
+    ("It'll be the 28th - that's when our pay run goes out this month.", nov(28)),
+    ("on my list for tomorrow along with the VAT return, cheers", nov(19)),
+    # a day the invoice reached us, a business day of a close, money tight this month: no day of paying
+    ("The invoice only reached us on the 20th. It will go in our December run on the 14th.", dec(14)),
+    ("We close the month on the 3rd business day; you'll have it by 12/10.", dec(10)),
+    ("I get paid Friday and I'll pay it then. Money's tight this month, sorry.", nov(20)),
+    # what is left is a plan's later part; "it'll go then" after someone's return
+    ("I can do $60 on the 20th, then whatever's left on the 30th if that works?", nov(30)),
+    ("Gary has to countersign and he's back next week, it'll go then.", nov(27)),
+])
+def test_days_told_beside_the_day_of_paying(text: str, expected: date) -> None:
+    assert promised(text) == expected

@@ -109,7 +109,8 @@ _PAST_VERB = re.compile(
     r"\b(?:went|was|were|been|did|done|made|sent|initiated|paid|settled|transferred|wired|remitted|cleared"
     r"|bezahlt|uberwiesen|beglichen|gezahlt|payee|reglee|viree|pagad[oa]|abonad[oa]|betaald|overgemaakt|voldaan"
     r"|ist raus|ist erfolgt|wurde|haben|habe|a ete|ont ete|left|came|submitted|posted|mailed|executed|effected|cut"
-    r"|est parti|hemos|se realizo|se hizo|hicimos|salio|hebben|heb|heeft|is verstuurd|gedaan|dropped|delivered|handed)\b")
+    r"|est parti|hemos|se realizo|se hizo|hicimos|salio|hebben|heb|heeft|is verstuurd|gedaan|dropped|delivered|handed"
+    r"|(?:ai|avons|a|ont) (?:deja )?(?:paye|regle|vire|verse|envoye|effectue)|took|se (?:pago|abono|transfirio|ingreso))\b")
 _PAST_SURE = re.compile(
     r"\b(?:yesterday|already|ago|last (?:week|month)|statement shows|gestern|bereits|schon|hier|deja|ayer|gisteren|reeds"
     r"|ist\b[^.!?\n]{0,25}\braus|worden"
@@ -230,6 +231,14 @@ _PAID = (
     (0.9, r"\b(?:you should (?:have|already have) (?:received|gotten|got)|should have (?:reached|arrived|cleared))\b"),
     (0.9, r"\b(?:has|have) been taken care of\b|\bwent out (?:on|yesterday|today|last)\b|\bcleared (?:our|the) bank\b"
           r"|\b(?:it|this|that)(?:'s| is) been taken care of\b"),
+    (1.0, r"\b(?:charge|payment|transfer|card payment|direct debit|wire)\b[^.!?\n]{0,20}\bwent through\b"
+          r"|\b(?:you|they|your (?:\w+ )?(?:team|office|colleague|staff))(?: already)? (?:took|have taken|processed|charged) (?:the |my |our )?(?:payment|card)\b"
+          r"|\b(?:transfer|payment|wire|money|funds)\b[^.!?\n]{0,15}\bleft (?:us|our (?:account|bank))\b"
+          r"|\b(?:we|i)(?:'ve| have)? (?:paid|settled|cleared) (?:your|the|this|that|our) (?:bill|invoice|account|balance) in full\b"),
+    # a payment with a grumble: "paid last week, why am I still getting these?"
+    (0.5, r"\bwhy (?:am i|are we|do i|do we|is (?:this|it)) still (?:getting|receiving|being sent|showing)\b"
+          r"|\bwaarom krijg (?:ik|wij|we) (?:dan )?nog (?:steeds|altijd)\b|\bwarum (?:bekomme|erhalte|bekommen|erhalten) (?:ich|wir) (?:dann )?(?:noch|immer noch)\b"
+          r"|\bpourquoi (?:je recois|nous recevons|est-ce que je recois) (?:encore|toujours)\b|\bpor que (?:sigo|seguimos) recibiendo\b"),
     # a cheque brought round: "the check was hand-delivered to your front desk"
     (1.0, r"\b(?:check|cheque|payment)s? (?:was|were|has been|have been) (?:hand[- ]delivered|dropped off|dropped in|left|handed in)\b"),
     (0.8, r"\b(?:confirmation|transaction|reference|trace) (?:no\.?|number|#|id)\b|\b(?:ach|wire|fedwire|imad) trace\b"),
@@ -367,7 +376,8 @@ _PROMISE = (
           r"|en tramite|en proceso|in behandeling|wordt verwerkt)\b"),
     (1.0, r"\byou(?:'ll| will| should) (?:have|get|receive) (?:it|this|them|the (?:money|payment|funds|balance|check|cheque))\b"),
     (0.9, r"\b(?:could|can|may) (?:we|i) have (?:until|till|another|a few|more|two|three|an extra)\b"),
-    (1.0, r"\A\W*(?:by |before )?(?:eow|eom|(?:the )?end of (?:the |this )?(?:week|month)|cob (?:today|tomorrow|friday|monday))\W*\Z"),
+    (1.0, r"\A\W*(?:by |before )?(?:eow|eom|(?:the )?end of (?:the |this )?(?:week|month)|cob (?:today|tomorrow|friday|monday))\W*"
+          r"(?:\n+\s*[a-z]+\.?\s*)?\Z|\b(?:first|next) in line\b"),
     (1.0, r"\byou(?:'re| are) (?:on|in|included in) (?:it|the (?:list|run|batch|cycle|file))\b|\bpencil+ed in\b"
           r"|\bin the queue for\b|\bin the (?:payment |ap |check |cheque )?queue\b(?![^.!?\n]*\?)|\b(?:next|upcoming) (?:disbursement|ach|eft|bacs|check|cheque) (?:list|cycle|run|batch)\b"
           r"|\A\W*approved[,.;]? (?:and )?(?:processing|in process|being processed)\b"),
@@ -381,6 +391,10 @@ _PROMISE = (
     (1.0, r"\b(?:we|i) (?:can|could|will|'ll|should) (?:have|get) (?:it|this|that|the (?:money|payment|balance|check|cheque|funds))"
           r" (?:over )?(?:to you|with you|in your account|into your account)\b"
           r"|\b(?:check|cheque|payment)s? (?:should|will|is going to|'ll) (?:be|get) (?:cut|mailed|cut and mailed|released|sent out)\b"),
+    (1.0, r"\b(?:put|include|add) (?:it|this|you|yours|the invoice|your invoice) (?:in|into|on|with) (?:\w+'s |the |our |next |this )?"
+          r"(?:batch|run|payment run|pay run|check run|cheque run|bacs run)\b"
+          r"|\A\W*(?:it|that|payment)(?:'ll| will) be (?:next|this|on|by|tomorrow|early|later|end)\b"),
+    (0.9, r"\b(?:he|she|they|we|i)(?:'ll| will) (?:sort|settle|clear|deal with|take care of) (?:it|this|that|the (?:bill|invoice|balance|account))\b"),
     (1.0, r"\b(?:je|nous) vous propos\w* de (?:regler|payer|verser|virer|solder)\b|\bregler en (?:deux|trois|quatre|\d) (?:fois|versements)\b"),
     # de
     (1.0, rf"\b(?:werden|wird|werde){_S}\b(?:bezahlen|uberweisen|begleichen|zahlen|anweisen|ausgleichen|veranlassen"
@@ -532,7 +546,7 @@ _DISPUTE = (
     (0.6, r"\b(?:you|they)(?:'ve| have)? (?:billed|charged|invoiced)\b|\b(?:sie|ihr) (?:berechnen|berechnet|stellen [^.!?\n]{0,20}in rechnung)\b"
           r"|\bvous (?:facturez|avez facture)\b|\b(?:nos )?(?:cobrais|cobran|facturais|facturan|han facturado|habeis facturado)\b"
           r"|\b(?:u|jullie) (?:rekent|rekenen|factureert|factureren|heeft gefactureerd|hebben gefactureerd)\b"),
-    (0.9, r"(?<![\d/])\d[\d.,]*(?: ?%| [a-z]+(?:/[a-z]+)?)?,? not (?:the )?[$€£]?\d"),
+    (0.9, r"(?<![\d/])\d[\d.,]*(?: ?%|(?: [a-z]+(?:/[a-z]+)?){1,3})?,? not (?:the )?[$€£]?\d"),
     (1.0, r"\bnot what (?:we|was|had been) (?:agreed|quoted|ordered|discussed)\b|\bthat(?:'s| is) not what (?:we|was)\b"
           r"|\bpas ce qui (?:etait|a ete|avait ete) (?:convenu|prevu|commande)\b|\bno es lo que (?:acordamos|se acordo|pedimos)\b"
           r"|\bnicht (?:das|was),? was (?:wir )?(?:vereinbart|bestellt)\b|\bniet wat (?:we|er) (?:afgesproken|besteld)\b"),
@@ -547,7 +561,7 @@ _DISPUTE = (
           r"|send (?:us |me )?(?:the |a )?(?:corrected|revised|new) \w+)\b"
           r"[^.!?\n]{0,40}\band (?:i|we)(?:'ll| will)\b|\b(?:on|against|with|upon receipt of|on receipt of) (?:a|the|your) (?:corrected|revised|amended) (?:invoice|bill|statement)\b"
           r"|\bapply (?:it|the credit|that credit) and resend\b"),
-    (1.1, r"\b(?:wasn't|weren't|isn't|aren't|shouldn't)\b[^.!?\n]{0,50}\b(?:covered|included|free|part of the)\b[^.!?\n]{0,40}"
+    (1.1, r"\b(?:wasn't|weren't|isn't|aren't|shouldn't|(?:was|is|were|are) (?:this|that|it|these|those) not)\b[^.!?\n]{0,50}\b(?:covered|included|free|part of the)\b[^.!?\n]{0,40}"
           r"\b(?:under|in|by|with)\b[^.!?\n]{0,20}\b(?:agreement|contract|warranty|promo\w*|plan|maintenance|service|subscription|package)\b"
           r"|\bn'(?:etait|est)(?:-ce)? pas (?:compris|inclus)\b|\bno (?:estaba|esta|era|entraba) (?:incluid[oa]|cubiert[oa])\b"
           r"|\bvalt (?:dit|dat|het) (?:toch|niet) onder\b|\b(?:dit|dat|het) valt toch onder\b|\b(?:ist|war) (?:das|dies) nicht (?:im|in der|durch)\b[^.!?\n]{0,40}(?:enthalten|abgedeckt|inbegriffen)\b"
@@ -557,6 +571,33 @@ _DISPUTE = (
           r"|\b(?:shouldn't|should not) (?:exist|be (?:on (?:our|the|my) (?:account|bill)|billed|charged|invoiced))\b"
           r"|\b(?:account|contract|subscription|service|membership) (?:was|were|has been|had been) (?:closed|terminated|ended)\b"
           r"|\bcancellation (?:number|confirmation|reference|no\b)"),
+    (1.1, r"\b(?:check|compare|match|verify|reconcile) (?:this|it|that|the (?:invoice|bill|rate|price))? ?against (?:our|the|your) "
+          r"(?:contract|agreement|quote|quotation|price list|purchase order|po|order|tariff)\b"
+          r"|\bmit (?:unserem|dem|unserer) (?:vertrag|angebot|auftrag|preisliste|vereinbarung) abgleichen\b"
+          r"|\b(?:comparer|verifier|rapprocher) avec (?:notre|le|votre) (?:contrat|devis|bon de commande)\b"
+          r"|\b(?:comparar|cotejar|revisar|contrastar) con (?:nuestro|el|su) (?:contrato|presupuesto|pedido)\b"
+          r"|\b(?:vergelijken|controleren|naast) met (?:ons|het|onze|de) (?:contract|offerte|overeenkomst)\b"),
+    (1.1, r"\b(?:never|not) (?:accepted|agreed to|signed up for)\b|\bnie (?:zugestimmt|akzeptiert)\b|\bnunca (?:aceptamos|acordamos|firmamos)\b"
+          r"|\bnooit (?:akkoord gegaan|ingestemd|geaccepteerd)\b"
+          r"|\b(?:wasn't|was not|weren't|were not|isn't|is not|not) (?:on|in|part of) (?:the|your|our) (?:quote|quotation|estimate|contract|agreement)\b"
+          r"|\b(?:no aparecia|no figuraba|no estaba) en el presupuesto\b|\ben el presupuesto\b[^.!?\n]{0,40}\bno (?:aparecia|figuraba|estaba|venia)\b"
+          r"|\b(?:the|your|our) (?:quote|quotation|estimate)\b[^.!?\n]{0,40}\b(?:didn't|did not|doesn't|does not) (?:include|have|mention|show)\b|\b(?:ne figurait|n'etait|n'apparaissait) pas (?:dans|sur) le devis\b"
+          r"|\b(?:stand|war) nicht im angebot\b|\b(?:stond|zat) niet in de offerte\b"
+          r"|\b(?:can|could) (?:that|this|it|those|these|the \w+(?: \w+)?) (?:come|be taken) off\b|\bwhich is it\b"
+          r"|\bquit(?:ar|en|eis|e) (?:el|la|los|las) (?:recargo|cargo|intereses|comision|penalizacion)\w*\b"
+          r"|\b(?:don't|do not|can't) see how (?:it|this|that) (?:can|could) be (?:due|owed|right|correct)\b"
+          r"|\b(?:ya )?nos (?:la |lo )?(?:cancelaron|anularon|abonaron)\b|\bklopt (?:deze|die|dit|de|het) (?:factuur|rekening|bedrag) wel\b"
+          r"|\bvolgens mij (?:zat|zit|valt|was|is)\b[^.!?\n]{0,60}\b(?:contract|inbegrepen|inclusief)\b"
+          r"|\b(?:applied|corrected|fixed|credited|replaced|repaired|resolved|reissued|amended)\b[^.!?\n]{0,50}\bbefore (?:we|i)(?:'ll| will| can)? (?:pay|settle)\b"),
+    (1.0, r"\b(?:increased|raised|went up|gone up|verhoogd|erhoht|augmente|subido)\b[^.!?\n]{0,40}\b(?:without|zonder|ohne|sans|sin) "
+          r"(?:any |a |een |eine |aucun |ningun )?(?:notice|warning|letter|brief|ankundigung|preavis|aviso)\b"
+          r"|\b(?:zomaar|ineens|opeens) verhoogd\b|\bga ik (?:zo )?niet betalen\b"
+          r"|\b(?:offre|remise|reduction|promo\w*|discount|rabatt|descuento|korting|oferta)\b[^.!?\n]{0,40}"
+          r"\b(?:n'apparait pas|not (?:applied|shown|showing|on the invoice)|wasn't applied|isn't applied|hasn't been applied"
+          r"|nicht (?:berucksichtigt|abgezogen)|no (?:aparece|se aplico|se ha aplicado)|niet (?:verwerkt|toegepast))\b"),
+    (0.3, r"\bwhy (?:has|did|have|is) the (?:rate|price|fee|tariff)s? (?:gone up|go up|increased?|higher)\b|\bpourquoi le (?:tarif|prix) a augmente\b"
+          r"|\bwarum (?:ist|wurde) der preis (?:gestiegen|erhoht)\b|\bpor que (?:ha subido|subio) (?:el|la) (?:tarifa|precio)\b"
+          r"|\bwaarom is (?:het|de) (?:tarief|prijs) (?:gestegen|verhoogd)\b"),
     (1.2, r"\bhow can (?:we|i|you) (?:owe|be (?:charged|billed)|charge|bill)\b|\bsince when do (?:you|they) (?:charge|bill)\b"
           r"|\b(?:nobody|no one|no-one) (?:here |at \w+ )?(?:ordered|asked for|requested|signed for)\b"
           r"|\b(?:we(?:'re| are)|aren't we|we've always been) (?:tax[- ]exempt|exempt from (?:sales )?tax)\b"),
@@ -819,6 +860,10 @@ _AUTOMATIC_OTHER = (
     (1.0, r"\b(?:i'll|i will|let me|we'll|we will) (?:have a look|take a look|look into (?:it|this|that)|check (?:on )?(?:it|this|that)? ?and get back"
           r"|find out|mention (?:it|this) to|ask (?:around|\w+ about it))\b|\b(?:lo|la) reviso\b|\b(?:ik|we) zoek(?:en)? het uit\b"
           r"|\bje regarde (?:ca|cela|et)\b|\bich (?:schaue|schau) (?:mal )?nach\b"),
+    (1.5, r"\b(?:i|we) (?:don't|do not) have (?:an|any) (?:account|contract) with (?:you|your company)\b"
+          r"|\bno tengo (?:ningun|ninguna) (?:contrato|cuenta)\b|\bje n'ai (?:aucun|pas de) (?:contrat|compte)\b"
+          r"|\bich habe (?:keinen|kein) (?:vertrag|konto|kundenkonto)\b|\bik heb geen (?:contract|account|klantnummer)\b"),
+    (1.0, r"\bthank you for contacting (?:\w+ ){0,4}(?:accounts payable|payables|billing|finance|support|customer service)\b"),
     (1.0, r"\bwould like to recall the message\b|\bmochte die nachricht\b[^.!?\n]{0,60}\bzuruckrufen\b"
           r"|\bsouhaite rappeler le message\b|\bdesea (?:recuperar|retirar) el mensaje\b|\bwil het bericht\b[^.!?\n]{0,60}\bintrekken\b"),
     (1.0, r"\bno admite respuestas\b|\bno se (?:lee|revisa|atiende)\b|\bno (?:llevo|gestiono) (?:las|los) factur"),
@@ -839,7 +884,8 @@ _BOUNCE = (
     (1.0, r"\b(?:mail delivery (?:failed|failure|subsystem|system)|delivery (?:has )?failed|delivery status notification"
           r"|undeliver(?:able|ed mail)|could ?n[o']t be delivered|could not be delivered|was not delivered|wasn't delivered"
           r"|returned mail|failure notice|non-delivery|delivery failure|message not delivered|permanent(?:ly)? (?:error|fatal)"
-          r"|qmail-send program|mailer-daemon|postmaster)\b"),
+          r"|qmail-send program|mailer-daemon|postmaster)\b"
+          r"|\b(?:the )?message (?:has been|was) returned\b|\bcould not be (?:handed|relayed) to\b"),
     (1.0, r"\b(?:user unknown|no such (?:user|recipient|mailbox)|recipient (?:address )?rejected|mailbox (?:unavailable|full|not found"
           r"|does not exist|is full|quota exceeded)|address (?:not found|rejected)|does not exist|over quota|unknown (?:user|recipient)"
           r"|recipientnotfound|resolver\.adr|host or domain name not found|domain (?:not found|does not exist))\b"),
@@ -1114,6 +1160,36 @@ def _dates_follow(folded: str, at: int) -> bool:
     return bool(following and (_DATED.search(following.group()) or _FUTURE.search(following.group())))
 
 
+_MAY_WE = re.compile(
+    r"\b(?:can|could|may) (?:we|i)\b|\bis it (?:ok|okay|alright|all right|fine|possible) (?:if|to)\b"
+    r"|\bwould it be (?:ok|okay|possible|alright|all right|fine) (?:if|to)\b|\b(?:can|could) (?:it|this|that) wait\b"
+    r"|\bwould you (?:accept|be ok)\b|\bare you (?:ok|okay|alright) (?:with|if)\b"
+    r"|\b(?:konnen|konnten|durfen) wir\b|\b(?:kann|konnte|darf) ich\b|\b(?:ist|ware) es (?:in ordnung|ok|okay|moglich)\b"
+    r"|\b(?:pouvons|pourrions)-nous\b|\bpuis-je\b|\best-ce que (?:je|nous) (?:peux|pouvons|pourrions|pourrais)\b"
+    r"|\b(?:serait|est)-il possible\b|\bca vous (?:va|irait)\b"
+    r"|\b(?:podemos|podriamos|puedo|podria)\b|\b(?:le|les) (?:parece|pareceria) bien\b|\b(?:seria|es) posible\b"
+    r"|\b(?:kunnen|mogen) (?:we|wij)\b|\b(?:kan|mag) ik\b|\bis (?:het|dat) (?:goed|ok|oke|akkoord|mogelijk) als\b")
+_DEFER = re.compile(
+    r"\b(?:push|move|put off|hold off|delay|postpone|leave|square|settle|do|sort|clear) (?:it|this|that|the (?:payment|invoice|bill|balance|rest))\b"
+    r"|\b(?:it|this|that) wait\b|\bsay\b|\b(?:have|get) (?:until|till|til)\b"
+    r"|\b(?:verschieben|warten|schuiven|verschuiven|wachten|uitstellen|reporter|decaler|attendre|aplazar|posponer|esperar)\b")
+_LATER = re.compile(rf"\b(?:mid|end|early|late)[- ](?:of )?(?:next |this |the )?(?:week|month|{_MONTHS})\b"
+                    r"|\b(?:till|til|until|tot|bis|hasta|jusqu'au) (?:the |el |le )?\d")
+
+
+def _time_asked(folded: str, original: str, hits: dict[Label, list[_Hit]]) -> None:
+    """A request for time that names it is a promise ("can we push this to the end of the
+    month?"); one that names no time ("could we pay in instalments?") stays a question."""
+    for m in _SENTENCE.finditer(folded):
+        sentence = m.group()
+        end = _STOP.search(folded, m.end())
+        if (end and end.group() == "?" and _MAY_WE.search(sentence) and (_PAY_ANY.search(sentence) or _DEFER.search(sentence))
+                and (_FUTURE.search(sentence) or _DATED.search(sentence) or _LATER.search(sentence))
+                and not _NEGATION.search(sentence)):
+            hits[Label.PROMISE].append(_Hit(1.0, _as_written(original, folded, m.start(), m.end()).strip(), m.start(), m.end()))
+            return
+
+
 def _sentence_at(folded: str, at: int) -> str:
     return next((m.group() for m in _SENTENCE.finditer(folded) if m.start() <= at < m.end()), "")
 
@@ -1155,6 +1231,8 @@ def classify(subject: str, text: str, *, sent: datetime | None = None,
             hits[label] += _hits(_RULES[label], fsubject, subject)
     _by_tense(_CLAUSE_BREAK.sub(lambda m: "," * len(m.group()), folded), text, hits)
     _asking(folded, text, hits)
+    if not hits[Label.PROMISE]:
+        _time_asked(folded, text, hits)
     if _OVERPAID.search(folded):
         # "we paid $4,500 by mistake instead of $4,100, please refund": money sent, nothing contested
         hits[Label.DISPUTE] = [h for h in hits[Label.DISPUTE] if h.weight >= 1.0]

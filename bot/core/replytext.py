@@ -36,6 +36,7 @@ _END = re.compile(
     r"|begin forwarded message|anfang der weitergeleiteten|d.but du message (?:r.exp.di.|transf.r.)"
     r"|inicio del mensaje reenviado|begin van doorgestuurd bericht"
     r"|(?:from|von|de|van)\s*:\s.*@"
+    r"|[^\n]*<[^<>\n@]+@[^<>\n]+>[ \t]*\n[ \t]*\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d\d"
     r"|(?:sent from|gesendet von|von meinem|envoy. (?:de|depuis)|enviado desde|verzonden (?:vanaf|met)"
     r"|verstuurd vanaf|get outlook for)\b"
     r"|(?:on|am|le|el|op)\s.{4,160}(?:wrote|schrieb|a .crit|escribi.|schreef)(?:\s*:?\s*$|\s.{0,160}:\s*$))",

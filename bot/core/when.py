@@ -195,7 +195,9 @@ _COUNTED = _union(_words(
     "reminder", "notice", "time", "attempt", "letter", "warning", "demand", "request", "instalment",
     "installment", "quarter", "mahnung", "mahnstufe", "mahnlauf", "zahlungserinnerung", "erinnerung",
     "rechnung", "mal", "stufe", "rate", "quartal", "rappel", "relance", "recordatorio", "aviso",
-    "herinnering", "aanmaning", "keer"))
+    "herinnering", "aanmaning", "keer", "business", "working", "banking", "werktag", "arbeitstag",
+    "bankarbeitstag", "jour ouvré", "jour ouvrable", "día hábil", "werkdag", "invoice", "factuur", "facture",
+    "factura"))
 _DAY_ALONE = rf"(?!\s*(?:of\s+|de\s+)?{_ANY_MONTH}(?!\w))(?!\s*(?:{_COUNTED})(?!\w))"
 
 
@@ -606,6 +608,7 @@ _RULES = (
     _rule("ordinal", rf"(?P<x>dia\s+(?P<day>[0-9][0-9]?)){_NOT_A_DAY_AFTER}", _ordinal),
     _rule("ordinal", rf"(?:{_DAY_AFTER_DUTCH})\s+de\s+(?P<x>(?P<day>[0-9][0-9]?)(?:e|de|ste)){_DAY_ALONE}",
           _ordinal),
+    _rule("ordinal", rf"de\s+(?P<x>(?P<day>[0-9][0-9]?)(?:e|ste|de)){_DAY_ALONE}", _ordinal),
     _rule("weekday", rf"(?P<wd>{_WEEKDAY})\s*,?\s+(?:of\s+|in\s+)?(?:{_NEXT_WEEK})", _weekday_next_week),
     _rule("weekday", rf"(?:{_NEXT_WEEK})\s*,?\s*(?:on\s+|am\s+|le\s+|el\s+|op\s+)?(?P<wd>{_WEEKDAY})",
           _weekday_next_week),
@@ -751,6 +754,8 @@ _PAYMENT = re.compile(r"""(?<!\w)(?:
     |(?:a|the|our)\s+(?:check|cheque)|cheque|checks|cheques|regularis\w*|regulariz\w*
     |(?:run|charge)\s+(?:the|my|our|a)\s+(?:credit\s+)?card
     |[$\u20ac\u00a3]\s?\d[\d.,]*|\d[\d.,]*\s?(?:\u20ac|eur|euros?|usd|gbp|dollars?)
+    |(?:check|cheque|ap|ach|bacs|supplier|vendor|weekly|monthly|january|february|march|april|may|june|july|august
+        |september|october|november|december)\s+(?:run|batch|cycle)
     |(?:be)?zahl(?:e|en|t|te|ten|st)|\w*zahlung\w*|bezahl\w*|gezahlt|\w*(?:u|ue)berw(?:ei|ie)s\w*
     |begleich\w*|beglichen|anweis\w*|angewiesen|ausgleich\w*|ausgeglichen|betrag|geld|zahllauf
     |dauerauftrag|lastschrift
@@ -768,14 +773,15 @@ _REST = re.compile(r"""(?<!\w)(?:(?:the|den|die|le|la|el|het|de)\s+(?:
     rest(?!\s+of\s+(?!(?:the|it)\s+(?:amount|balance|money)))|remaining|remainder|balance
     |second|zweite|reste|solde|seconde|deuxieme|resto|segunda|segundo|restant|tweede
     |other\s+half|andere\s+halfte|autre\s+moitie|otra\s+mitad|andere\s+helft)
-    |restbetrag|saldo)(?!\w)""", re.X)
+    |restbetrag|saldo|whatever(?:'s|\s+is)\s+left|what(?:'s|\s+is)\s+left|ce\s+qui\s+reste|lo\s+que\s+(?:quede|falte)
+    |wat\s+(?:er\s+)?over(?:blijft|is)|was\s+(?:noch\s+)?(?:(?:u|ue)brig|offen)\s+ist)(?!\w)""", re.X)
 # what clients say of an invoice they are going to pay
 _COMMIT = re.compile(r"""(?<!\w)(?:
     process\w*|take\s+care|handle|approv\w*|arrang\w*|schedul\w*|clear|send|sent|retry|releas\w*
     |give\s+(?:me|us)|zeit|uitstel|aufschub|delai|plazo|dar(?:me|nos)?\s+hasta
     |you(?:'ll|\s+will|\s+should)\s+(?:see|get|receive|have)\s+it
     |get\s+(?:this|it|that|yours|the\s+\w+)\s+(?:over|sorted|done|out|to\s+you)|sort\s+(?:this|it)\s+out
-    |put\s+(?:it|this|that|the\s+\w+)\s+through
+    |put\s+(?:it|this|that|the\s+\w+)\s+through|(?:it|this|that)(?:'ll|\s+will)\s+go(?:\s+out)?
     |erledig\w*|k(?:u|ue)mmern|veranlass\w*|freigeb\w*|freigegeben
     |trait(?:er|erons|erai|era|e|ee)|occuper\w*
     |procesar\w*|tramitar\w*|gestionar\w*|ocuparemos
@@ -879,6 +885,16 @@ _BACK = _cue(*_RETURN_WORDS, "again", "wieder", "de nuevo", "nuevamente", "weer"
              "{behandelen|beantwoorden} we", "will {deal with|answer|respond|work through}", tail=r"(?!\w)")
 
 
+_TAX_RETURN = re.compile(r"(?<!\w)(?:vat|tax|income|annual|gst|sales\s+tax)\s+returns?(?!\w)")
+# "the invoice only reached us on the 20th": a day told of as past
+_ARRIVED = re.compile(r"(?<!\w)(?:reached|arrived|came|landed|got\s+here)(?:\s+(?:us|here|with\s+us|in))?"
+                      r"\s*(?:on|at)?\s*(?:the\s+)?$")
+# "money's tight this month", "Geld ist diesen Monat knapp": no day of paying
+_TIGHT = re.compile(r"(?<!\w)(?:money|cash|funds|geld|argent|tresorerie|dinero|liquidez)"
+                    r"(?:'s|\s+is|\s+are|\s+ist|\s+est|\s+esta)?\s+(?:\S+\s+){0,2}?"
+                    r"(?:tight|short|low|scarce|knapp|juste|serre|justo|escaso|krap)(?!\w)")
+
+
 def _is_refused(hit: _Hit, place: _Place) -> bool:
     """Dates that are clearly not a promise: the invoice's, a due date, an earlier message's,
     the end of someone's absence, or a day told of as past."""
@@ -891,7 +907,12 @@ def _is_refused(hit: _Hit, place: _Place) -> bool:
         return True
     if _OUT.search(place.clause) and not _PAYMENT.search(place.clause):    # "she's out this week"
         return True
-    if _RETURN.search(_ABSENT.sub(" ", place.clause)):    # "he is back on Monday (and will pay then)"
+    if _TIGHT.search(place.clause):
+        return True
+    if (hit.yearless or hit.kind == "weekday") and _ARRIVED.search(place.before):
+        return True
+    # "he is back on Monday (and will pay then)"; a tax return is no return to work
+    if _RETURN.search(_ABSENT.sub(" ", _TAX_RETURN.sub(" ", place.clause))):
         if not (_PAYMENT.search(place.sentence) or _COMMIT.search(place.sentence)):
             return True
     elif _ABSENT.search(place.clause) and not _PAYMENT.search(place.clause):   # "on holiday until Friday"
@@ -938,6 +959,9 @@ def dates(text: str, sent: datetime) -> list[Found]:
 _LIST_JOIN = re.compile(r"\s*(?:,|;|&|and|und|et|y|en|,\s*(?:and|und|et|y|en))\s*(?:(?:on|am|le|el|op)\s+)?")
 
 
+_BARE_MONTH = re.compile(r"this month|diesen monat|ce mois(?:-ci)?|este mes|deze maand")
+
+
 def promised_date(text: str, sent: datetime) -> Found | None:
     """The date the client commits to pay by, or None (no promise, or a promise without a date)."""
     d = sent.date()
@@ -946,9 +970,14 @@ def promised_date(text: str, sent: datetime) -> Found | None:
     best: tuple[int, date] | None = None
     chosen = None
     listed = 0     # the score of the day before, where the next one continues its list
-    for i, (hit, place) in enumerate(zip(hits, _places(folded, hits), strict=True)):
+    places = _places(folded, hits)
+    for i, (hit, place) in enumerate(zip(hits, places, strict=True)):
         if hit.found.day < d or _far_ahead(hit, d) or _is_refused(hit, place):
             listed = 0
+            continue
+        # "it'll be the 28th, when our pay run goes out this month": the month of that day
+        beside = [h for h, p in zip(hits, places, strict=True) if p.sentence == place.sentence]
+        if len(beside) > 1 and _BARE_MONTH.fullmatch(_fold(hit.found.phrase)):
             continue
         # one commitment may name several days ("half on Friday, the rest by the 30th"): the
         # last of them is the day promised; a day in a list ("on Oct 10, Oct 24 and Nov 7")
