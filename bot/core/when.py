@@ -956,9 +956,9 @@ def dates(text: str, sent: datetime) -> list[Found]:
     return [h.found for h in _scan(text, _fold(text), sent.date())]
 
 
+# between the days of a list: "on Oct 10, Oct 24 and Nov 7"
 _LIST_JOIN = re.compile(r"\s*(?:,|;|&|and|und|et|y|en|,\s*(?:and|und|et|y|en))\s*(?:(?:on|am|le|el|op)\s+)?")
-
-
+# "this month" beside a day of it ("it'll be the 28th, when our pay run goes out this month")
 _BARE_MONTH = re.compile(r"this month|diesen monat|ce mois(?:-ci)?|este mes|deze maand")
 
 
@@ -971,14 +971,13 @@ def promised_date(text: str, sent: datetime) -> Found | None:
     chosen = None
     listed = 0     # the score of the day before, where the next one continues its list
     places = _places(folded, hits)
+    sentences = [p.sentence for p in places]
     for i, (hit, place) in enumerate(zip(hits, places, strict=True)):
         if hit.found.day < d or _far_ahead(hit, d) or _is_refused(hit, place):
             listed = 0
             continue
-        # "it'll be the 28th, when our pay run goes out this month": the month of that day
-        beside = [h for h, p in zip(hits, places, strict=True) if p.sentence == place.sentence]
-        if len(beside) > 1 and _BARE_MONTH.fullmatch(_fold(hit.found.phrase)):
-            continue
+        if _BARE_MONTH.fullmatch(_fold(hit.found.phrase)) and sentences.count(place.sentence) > 1:
+            continue        # the month of a day told beside it
         # one commitment may name several days ("half on Friday, the rest by the 30th"): the
         # last of them is the day promised; a day in a list ("on Oct 10, Oct 24 and Nov 7")
         # counts as much as the first
