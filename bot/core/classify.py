@@ -554,7 +554,7 @@ _DISPUTE = (
           r"|\bshort-?pa(?:y|ying|id)\b|\bis not owed\b|\bnot owed\b|\bnothing\b[^.!?\n]{0,50}\bis owed\b|\bnothing (?:to pay|to invoice|to bill|is due|owed)\b"
           r"|\bnada que pagar\b|\brien a payer\b|\bniets te betalen\b|\bnichts zu (?:zahlen|bezahlen)\b"),
     (1.0, r"\b(?:when|but|only|and) (?:\d+|half|some|one|two|three) (?:\w+ )?(?:showed up|arrived|were delivered|came|turned up)\b"),
-    (0.9, r"\b(?:didn't|did not|never|failed to) (?:show|turn) up\b|\b(?:nobody|no one|no-one) (?:showed up|came|turned up)\b|\b(?:didn't|did not) show\b|\bno-?shows?\b|\bnever came back\b"
+    (0.9, r"\b(?:didn't|did not|never|failed to) (?:show|turn) up\b|\b(?:nobody|no one|no-one)(?: from (?:your|the) \w+)? (?:showed up|came|turned up)\b|\b(?:didn't|did not) show\b|\bno-?shows?\b|\bnever came back\b"
           r"|\bnever (?:covered|performed|provided|staffed)\b|\bniet (?:komen )?opdagen\b|\bnicht erschienen\b"
           r"|\bstill waiting (?:on|for) (?:the |that |this |our )?(?:part|parts|repair|fix|replacement|engineer|technician)\b"),
     (1.0, r"\b(?:fix|correct|amend|adjust|finish|complete|repair|replace|install|deliver|apply (?:it|the credit)|resend|reissue"
@@ -567,7 +567,6 @@ _DISPUTE = (
           r"|\bvalt (?:dit|dat|het) (?:toch|niet) onder\b|\b(?:dit|dat|het) valt toch onder\b|\b(?:ist|war) (?:das|dies) nicht (?:im|in der|durch)\b[^.!?\n]{0,40}(?:enthalten|abgedeckt|inbegriffen)\b"
           r"|\bsurely (?:this|that|it) (?:should|would|was|is)\b"),
     (1.0, r"\b(?:don't|do not|can't|cannot) (?:remember|recall) (?:ordering|signing|agreeing to|asking for)\b"
-          r"|\b(?:nobody|no one|no-one) from (?:your|the) \w+ (?:came|showed up|turned up)\b"
           r"|\b(?:shouldn't|should not) (?:exist|be (?:on (?:our|the|my) (?:account|bill)|billed|charged|invoiced))\b"
           r"|\b(?:account|contract|subscription|service|membership) (?:was|were|has been|had been) (?:closed|terminated|ended)\b"
           r"|\bcancellation (?:number|confirmation|reference|no\b)"),
@@ -1171,7 +1170,7 @@ _MAY_WE = re.compile(
     r"|\b(?:kunnen|mogen) (?:we|wij)\b|\b(?:kan|mag) ik\b|\bis (?:het|dat) (?:goed|ok|oke|akkoord|mogelijk) als\b")
 _DEFER = re.compile(
     r"\b(?:push|move|put off|hold off|delay|postpone|leave|square|settle|do|sort|clear) (?:it|this|that|the (?:payment|invoice|bill|balance|rest))\b"
-    r"|\b(?:it|this|that) wait\b|\bsay\b|\b(?:have|get) (?:until|till|til)\b"
+    r"|\b(?:it|this|that) wait\b|\b(?:we|i) say\b|\b(?:have|get) (?:until|till|til)\b"
     r"|\b(?:verschieben|warten|schuiven|verschuiven|wachten|uitstellen|reporter|decaler|attendre|aplazar|posponer|esperar)\b")
 _LATER = re.compile(rf"\b(?:mid|end|early|late)[- ](?:of )?(?:next |this |the )?(?:week|month|{_MONTHS})\b"
                     r"|\b(?:till|til|until|tot|bis|hasta|jusqu'au) (?:the |el |le )?\d")
