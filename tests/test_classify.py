@@ -547,6 +547,15 @@ def test_a_forward_that_asks_us_something_is_a_question():
     # a payables desk's automatic acknowledgement; someone who is no client
     ("other", "Thank you for contacting Acme Accounts Payable. Invoices are paid on net 60 terms."),
     ("other", "I don't have any account with you."),
+    # a breakdown asked for; a bill for another entity; a run the invoice is set for; a payment
+    # made by someone else's hand; a habit is no payment; a discount asked for poor work
+    ("question", "Könnten Sie die Stunden bitte nach Mitarbeiter aufschlüsseln?"),
+    ("question", "Kunnen jullie de uren per medewerker uitsplitsen?"),
+    ("dispute", "This should have been billed to our Houston entity, not to us."),
+    ("promise", "The invoice has been approved and is set for our Thursday check run."),
+    ("promise", "Talked to my wife who does the books. She'll put it through Monday."),
+    ("question", "We normally pay by cheque. Is that still fine?"),
+    ("dispute", "The cleaning was not done properly in March. I don't want to pay full price for it."),
 ])
 def test_short_and_indirect_wordings(label, text):
     assert read(text).value == label
@@ -604,6 +613,17 @@ def test_a_lotus_notes_reply_header_is_cut():
     text = replytext.new_text(body)
     assert text.startswith("Our agreement K-4471")
     assert "remittance" not in text and "Past due" not in text
+
+
+def test_answers_marked_with_initials_in_the_quoted_reminder_are_read():
+    body = ("See my answers below.\n\n-----Original Message-----\nFrom: Billing <ar@vendor.test>\n"
+            "Subject: Payment reminder: invoice INV-7\n\nInvoice INV-7 for $1,488.00 is still unpaid.\n\n"
+            "[SW] We mailed check #10382 for this on 4/8.\n\nPlease arrange payment.\n")
+    text = replytext.new_text(body)
+    assert text.startswith("See my answers below.")
+    assert "We mailed check #10382 for this on 4/8." in text
+    assert "still unpaid" not in text
+    assert "[SW]" not in replytext.new_text(body.replace("See my answers below.", "Thanks."))
 
 
 def test_answers_written_between_the_quoted_lines_are_read():

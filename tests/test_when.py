@@ -480,6 +480,8 @@ def test_the_day_of_the_payment_among_other_days(text: str, expected: date) -> N
     # what is left is a plan's later part; "it'll go then" after someone's return
     ("I can do $60 on the 20th, then whatever's left on the 30th if that works?", nov(30)),
     ("Gary has to countersign and he's back next week, it'll go then.", nov(27)),
+    # the day the books close is not the day of paying
+    ("Early next month. Our quarter closes on the 30th and payments restart after that.", dec(5)),
 ])
 def test_days_told_beside_the_day_of_paying(text: str, expected: date) -> None:
     assert promised(text) == expected

@@ -170,7 +170,7 @@ _MODAL = re.compile(r"\b(?:can|could|should|must|need to|needs to|has to|have to
 # "some of these might already have been paid": a guess, not a claim
 _HEDGE = re.compile(r"\b(?:might|may have|maybe|perhaps|possibly|probably|not sure|vielleicht|eventuell|moglicherweise|peut-etre"
                     r"|quizas|quiza|tal vez|misschien|wellicht|mogelijk|i thought|creia que|crei que|pensaba que|ich dachte|je pensais"
-                    r"|je croyais|ik dacht)\b")
+                    r"|je croyais|ik dacht|normally|usually|typically|generally|normalerweise|normalement|normalmente|normaal gesproken)\b")
 # "... and the rest next week": a new clause, so a part paid now is not read with the rest to come
 _CLAUSE_BREAK = re.compile(r"\b(?:and|y|et|und|en)(?= (?:the |el |le |den |het )?(?:rest|remainder|balance|saldo|resto|solde|reste"
                            r"|restant|restbetrag|remaining))|(?<= )[-\u2013\u2014](?= )")
@@ -395,6 +395,9 @@ _PROMISE = (
           r"(?:batch|run|payment run|pay run|check run|cheque run|bacs run)\b"
           r"|\A\W*(?:it|that|payment)(?:'ll| will) be (?:next|this|on|by|tomorrow|early|later|end)\b"),
     (0.9, r"\b(?:he|she|they|we|i)(?:'ll| will) (?:sort|settle|clear|deal with|take care of) (?:it|this|that|the (?:bill|invoice|balance|account))\b"),
+    (1.0, r"\b(?:is|it's|has been|was) (?:set|scheduled|slated|queued|lined up) for (?:our |the |this |next )?(?:\w+ )?"
+          r"(?:check|cheque|payment|pay|ach|bacs|supplier) (?:run|batch|cycle)\b"
+          r"|\b(?:he|she|they|we|i)(?:'ll| will) put (?:it|this|the payment|the charge) through\b"),
     (1.0, r"\b(?:je|nous) vous propos\w* de (?:regler|payer|verser|virer|solder)\b|\bregler en (?:deux|trois|quatre|\d) (?:fois|versements)\b"),
     # de
     (1.0, rf"\b(?:werden|wird|werde){_S}\b(?:bezahlen|uberweisen|begleichen|zahlen|anweisen|ausgleichen|veranlassen"
@@ -597,6 +600,12 @@ _DISPUTE = (
     (0.3, r"\bwhy (?:has|did|have|is) the (?:rate|price|fee|tariff)s? (?:gone up|go up|increased?|higher)\b|\bpourquoi le (?:tarif|prix) a augmente\b"
           r"|\bwarum (?:ist|wurde) der preis (?:gestiegen|erhoht)\b|\bpor que (?:ha subido|subio) (?:el|la) (?:tarifa|precio)\b"
           r"|\bwaarom is (?:het|de) (?:tarief|prijs) (?:gestegen|verhoogd)\b"),
+    (1.0, r"\bshould have been (?:billed|invoiced|addressed|sent|charged) to\b|\baurait du etre (?:adressee|facturee|envoyee|etablie) a\b"
+          r"|\bdeberia haberse (?:facturado|emitido|enviado) a\b|\bhatte an\b[^.!?\n]{0,40}\b(?:gestellt|adressiert|gerichtet) werden mussen\b"
+          r"|\bhad (?:naar|aan)\b[^.!?\n]{0,40}\b(?:gefactureerd|gestuurd|geadresseerd) moeten worden\b"
+          r"|\bso (?:there (?:is|was|should be) )?no (?:transport|charge|fee|freight|delivery|service|hours)\b"
+          r"|\b(?:which is )?everything (?:except|but) the\b|\b(?:stays|remains) open until (?:you|we (?:get|receive|see))\b"),
+    (1.0, r"\b(?:don't|do not|won't|will not) (?:want to )?pay (?:the )?full (?:price|amount|rate)\b|\bmake (?:a|us a|me a) discount\b"),
     (1.2, r"\bhow can (?:we|i|you) (?:owe|be (?:charged|billed)|charge|bill)\b|\bsince when do (?:you|they) (?:charge|bill)\b"
           r"|\b(?:nobody|no one|no-one) (?:here |at \w+ )?(?:ordered|asked for|requested|signed for)\b"
           r"|\b(?:we(?:'re| are)|aren't we|we've always been) (?:tax[- ]exempt|exempt from (?:sales )?tax)\b"),
@@ -727,6 +736,10 @@ _COPY = (
     r"|\bgeen factuur ontvangen\b|\bfactuur niet ontvangen\b",
 )
 
+# a breakdown of the invoice asked for: about the invoice even where no money is named
+_BREAKDOWN = (r"\bbreak (?:it|this|that|them|the \w+) down\b"
+              r"|\b(?:aufschlusseln|aufgliedern|uitsplitsen|specificeren|desglosar|detallar|ventiler|detailler)\b")
+
 _QUESTION = (
     (0.9, r"\bwhat(?:'s| is| are) (?:this|that|it|these)(?: one| charge| amount)? for\b|\b(?:do|does) you (?:guys )?(?:take|accept)\b"
           r"|\b(?:cbu|clabe|cuit)\b"),
@@ -740,6 +753,7 @@ _QUESTION = (
     (0.9, r"\b(?:pregunta|preguntan) si\b|\b(?:asks|asked|wants to know|would like to know) (?:if|whether)\b|\bfragt,? ob\b|\bdemande si\b"
           r"|\bvraagt of\b"),
     (0.6, r"\b(?:i|we) (?:have|had) a question\b|\bquestion (?:about|regarding|on)\b|\bplease advise\b|\bbreakdown\b|\bstatement of account\b|\bstatement\b"),
+    (0.9, _BREAKDOWN),
     (0.8, r"\b(?:please|pls|kindly) (?:send|resend|provide|forward|confirm|clarify|explain|let (?:me|us) know|advise|tell)\b"),
     (0.8, r"\b(?:i|we)(?:'ll| will| would)? (?:need|require|would like|'d like|want) (?:a|an|the|your|to know|to confirm|to understand|clarification|more information|details)\b"
           r"|(?:^|[.!?\n]\s*)need (?:the |a |an |some |your )?(?:backup|copies|copy|documentation|details|proof|support|the)\b"),
@@ -843,7 +857,7 @@ _AUTOMATIC_OTHER = (
           r"|\b(?:i|he|she) (?:have|has) left\b|\bthis account will be (?:closed|deleted)\b|\b(?:we )?aim to (?:respond|reply)\b"
           r"|\bnot (?:the right|responsible for|in charge of)\b|\bno longer (?:handle|deal with|look after|manage|process)\b"
           r"|\b(?:is|will be) taking over\b|\bnot read by (?:staff|anyone|a person|humans?)\b|\bare not (?:answered|read|monitored)\b"
-          r"|\b(?:got|received|sent) (?:this|it) (?:by mistake|in error)\b|\bdon't deal with\b|\bnot your (?:customer|client)\b"
+          r"|\b(?<!if you )(?:got|received|sent) (?:this|it) (?:by mistake|in error)\b|\bdon't deal with\b|\bnot your (?:customer|client)\b"
           r"|\btake (?:this|my|our) (?:e-?mail )?address off\b|\bheld for (?:moderation|review)\b|\bfor review by the list (?:owner|moderator)\b"
           r"|\bnot a (?:subscriber|member) of (?:this|the) list\b|\b(?:was|has been) (?:handed|delivered) to the (?:mailbox|recipient)\b"
           r"|\bno read confirmation\b|\bleest niemand mee\b|\bniemand leest\b|\bliest niemand\b|\bpersonne ne lit\b|\bnadie lee\b"
@@ -860,6 +874,7 @@ _AUTOMATIC_OTHER = (
           r"|find out|mention (?:it|this) to|ask (?:around|\w+ about it))\b|\b(?:lo|la) reviso\b|\b(?:ik|we) zoek(?:en)? het uit\b"
           r"|\bje regarde (?:ca|cela|et)\b|\bich (?:schaue|schau) (?:mal )?nach\b"),
     (1.5, r"\b(?:i|we) (?:don't|do not) have (?:an|any) (?:account|contract) with (?:you|your company)\b"
+          r"|\bse (?:equivocaron|han equivocado) de (?:persona|direccion|destinatario)\b|\bno soy (?:su )?cliente\b"
           r"|\bno tengo (?:ningun|ninguna) (?:contrato|cuenta)\b|\bje n'ai (?:aucun|pas de) (?:contrat|compte)\b"
           r"|\bich habe (?:keinen|kein) (?:vertrag|konto|kundenkonto)\b|\bik heb geen (?:contract|account|klantnummer)\b"),
     (1.0, r"\bthank you for contacting (?:\w+ ){0,4}(?:accounts payable|payables|billing|finance|support|customer service)\b"),
@@ -884,7 +899,11 @@ _BOUNCE = (
           r"|undeliver(?:able|ed mail)|could ?n[o']t be delivered|could not be delivered|was not delivered|wasn't delivered"
           r"|returned mail|failure notice|non-delivery|delivery failure|message not delivered|permanent(?:ly)? (?:error|fatal)"
           r"|qmail-send program|mailer-daemon|postmaster)\b"
-          r"|\b(?:the )?message (?:has been|was) returned\b|\bcould not be (?:handed|relayed) to\b"),
+          r"|\b(?:the )?message (?:has been|was) returned\b|\bcould not be (?:handed|relayed) to\b"
+          r"|\b(?:uw )?bericht\b[^.!?\n]{0,60}\b(?:(?:nog )?niet (?:afgeleverd|bezorgd)|geweigerd)\b"
+          r"|\bvotre message\b[^.!?\n]{0,60}\bn'a pas (?:encore )?pu etre (?:remis|livre|distribue)\b|\ble systeme (?:reessaiera|va reessayer)\b"
+          r"|\bihre nachricht\b[^.!?\n]{0,60}\b(?:konnte (?:noch )?nicht zugestellt|wurde abgelehnt)\b"
+          r"|\bsu mensaje\b[^.!?\n]{0,60}\b(?:no (?:se )?(?:ha )?(?:podido )?(?:ser )?entrega|fue rechazado)"),
     (1.0, r"\b(?:user unknown|no such (?:user|recipient|mailbox)|recipient (?:address )?rejected|mailbox (?:unavailable|full|not found"
           r"|does not exist|is full|quota exceeded)|address (?:not found|rejected)|does not exist|over quota|unknown (?:user|recipient)"
           r"|recipientnotfound|resolver\.adr|host or domain name not found|domain (?:not found|does not exist))\b"),
@@ -1014,7 +1033,7 @@ _TO_A_COLLEAGUE = re.compile(r"\A\s*(?:(?i:hi|hello|hey|dear)\s+)?(?!(?i:hi|hell
 # the goods for this?", "haben wir die Wartung eigentlich bekommen?", "¿esto ya lo aprobó Carlos?"
 _OWN_SIDE = re.compile(
     r"\bdid we (?:ever )?(?:get|receive|order|approve|sign off|pay)\b|\b(?:was (?:this|it)|(?:this|it) was) (?:ever )?approved\b"
-    r"|\bwas (?:this|it)(?: one)? in (?:\w+'s |the |our )?(?:payment |check )?run\b"
+    r"|\bwas (?:this|it)(?: one)? in (?:\w+'s |the |our )?(?:payment |check )?run\b|\bis (?:this|it|that)(?: one)? ours\b"
     r"|\bhaben wir\b[^.!?\n]{0,40}\b(?:bekommen|erhalten|bestellt|freigegeben|bezahlt|uberwiesen)\b|\b(?:ya )?lo aprobo\b"
     r"|\bhebben (?:we|wij)\b[^.!?\n]{0,40}\b(?:ontvangen|gekregen|besteld|goedgekeurd)\b"
     r"|\bavons-nous\b[^.!?\n]{0,30}\b(?:recu|commande|valide)\b")
@@ -1259,7 +1278,7 @@ def classify(subject: str, text: str, *, sent: datetime | None = None,
         scores[Label.QUESTION] += 1.0
 
     own_side = _OWN_SIDE.search(folded)
-    about_money = bool(copy or granted or _MONEY.search(folded) or _PAY_ANY.search(folded))
+    about_money = bool(copy or granted or _MONEY.search(folded) or _PAY_ANY.search(folded) or re.search(_BREAKDOWN, folded))
     label, confidence = _decide(scores, subject, is_reply, automatic, about_money, ask is not None,
                                 bool(_TO_A_COLLEAGUE.match(text)), own_side is not None,
                                 bool(_FYI.match(folded)))
@@ -1299,7 +1318,11 @@ def _second_reader(label: Label, confidence: float, evidence: tuple[str, ...],
     # bounces and absences are machine mail, told by headers and fixed wordings: a vote never
     # makes one (a bounce marks a client's address failing without asking anyone)
     by_machine = vote.label in (Label.BOUNCE.value, Label.OUT_OF_OFFICE.value)
-    if (vote.label != label.value and not by_machine and vote.probability > mine + weight * confidence
+    # "payment will be released once the snag list is closed": whose the condition is, the
+    # supplier's or the client's own, is what the tables' phrases read and the reader cannot
+    conditional = label is Label.DISPUTE and vote.label == Label.PROMISE.value and any(
+        _DOUBT.search(fold(h.phrase)) for h in hits[Label.DISPUTE])
+    if (vote.label != label.value and not by_machine and not conditional and vote.probability > mine + weight * confidence
             and (unsure or vote.known >= LEARNED_OVERRULE_TERMS)):
         voted = Label(vote.label)
         phrases = tuple(dict.fromkeys(h.phrase for h in hits[voted]))[:5]
@@ -1367,7 +1390,8 @@ def _decide(scores: dict[Label, float], subject: str, is_reply: bool,
             return Label.OTHER, 0.6
     # 2. the client's words, in the order that protects the client relationship
     person = (Label.DISPUTE, Label.PAID, Label.PROMISE, Label.QUESTION)
-    if _FORWARD_SUBJECT.match(subject) and (says < 0.9 or fyi) and not (s[Label.QUESTION] >= 1.2 and asked and not internal):
+    asks_us = (asked or s[Label.QUESTION] >= 1.4) and not internal
+    if _FORWARD_SUBJECT.match(subject) and (says < 0.9 or fyi) and not (s[Label.QUESTION] >= 1.2 and asks_us):
         return Label.OTHER, 0.6     # passed on inside the client's company: nothing said to us yet
     # one soft complaint beside a real question ("the header and footer don't match: which entity do we pay?")
     asks_mostly = s[Label.DISPUTE] <= 1.0 and s[Label.QUESTION] >= 1.2 and asked
@@ -1383,7 +1407,7 @@ def _decide(scores: dict[Label, float], subject: str, is_reply: bool,
     if s[Label.OTHER] >= 1.0 and s[Label.OTHER] >= s[Label.QUESTION]:
         return Label.OTHER, _confidence(s[Label.OTHER], s[Label.QUESTION])
     if s[Label.QUESTION] and (not about_money or own_side or (internal and s[Label.QUESTION] < 0.7)) and not any(
-            s[k] for k in (Label.PAID, Label.PROMISE, Label.DISPUTE)):
+            s[k] for k in (Label.PAID, Label.PROMISE)) and (not s[Label.DISPUTE] or own_side and s[Label.DISPUTE] <= 1.0):
         # "are you lot still putting a team in on the 18th?", "can you reset my password?": a
         # question, but not about the invoice; "did we get the goods for this?", "Lena - are we
         # still using this courier?": not to us, firmer where it names the colleague

@@ -69,7 +69,7 @@ def new_text(body: str, *, html: bool = False) -> str:
     m = _END.search(kept)
     if m and kept[:m.start()].strip():
         kept = kept[:m.start()]
-    answers = _inline_answers(text)
+    answers = _inline_answers(text) or (_tagged_answers(text) if _BELOW.search(kept) else "")
     if answers and answers not in kept:
         kept = f"{kept.rstrip()}\n\n{answers}"
     lines = [" ".join(line.split()) for line in kept.strip().splitlines()]
@@ -95,6 +95,17 @@ def _inline_answers(text: str) -> str:
         elif taking:
             answers.append(line)
     return "\n".join(answers)
+
+
+# "see my answers below", and the answers marked with the writer's initials in the quoted
+# text: "[SW] We mailed check #10382 for this on 4/8."
+_BELOW = re.compile(r"\b(?:below|inline|in line|unten|ci-dessous|plus bas|abajo|debajo|hieronder|onderaan)\b",
+                    re.I)
+_TAGGED = re.compile(r"^[ \t]*(?:\[[A-Z]{2,4}\]|<{1,2}[A-Z]{2,4}>{1,2})[ \t]*(\S.*)$", re.M)
+
+
+def _tagged_answers(text: str) -> str:
+    return "\n".join(m.group(1).strip() for m in _TAGGED.finditer(text))
 
 
 def looks_like_html(body: str) -> bool:

@@ -886,9 +886,11 @@ _BACK = _cue(*_RETURN_WORDS, "again", "wieder", "de nuevo", "nuevamente", "weer"
 
 
 _TAX_RETURN = re.compile(r"(?<!\w)(?:vat|tax|income|annual|gst|sales\s+tax)\s+returns?(?!\w)")
-# "the invoice only reached us on the 20th": a day told of as past
-_ARRIVED = re.compile(r"(?<!\w)(?:reached|arrived|came|landed|got\s+here)(?:\s+(?:us|here|with\s+us|in))?"
-                      r"\s*(?:on|at)?\s*(?:the\s+)?$")
+# days that are not the day of paying: "the invoice only reached us on the 20th" (past), "our
+# fiscal quarter closes on the 30th" (the books)
+_NOT_PAYDAY = re.compile(r"(?<!\w)(?:(?:reached|arrived|came|landed|got\s+here)"
+                         r"(?:\s+(?:us|here|with\s+us|in))?|(?:quarter|month|year|books|period)\s+(?:closes|closed|ends|end))"
+                         r"\s*(?:on|at)?\s*(?:the\s+)?$")
 # "money's tight this month", "Geld ist diesen Monat knapp": no day of paying
 _TIGHT = re.compile(r"(?<!\w)(?:money|cash|funds|geld|argent|tresorerie|dinero|liquidez)"
                     r"(?:'s|\s+is|\s+are|\s+ist|\s+est|\s+esta)?\s+(?:\S+\s+){0,2}?"
@@ -909,7 +911,7 @@ def _is_refused(hit: _Hit, place: _Place) -> bool:
         return True
     if _TIGHT.search(place.clause):
         return True
-    if (hit.yearless or hit.kind == "weekday") and _ARRIVED.search(place.before):
+    if (hit.yearless or hit.kind == "weekday") and _NOT_PAYDAY.search(place.before):
         return True
     # "he is back on Monday (and will pay then)"; a tax return is no return to work
     if _RETURN.search(_ABSENT.sub(" ", _TAX_RETURN.sub(" ", place.clause))):
