@@ -556,6 +556,16 @@ def test_a_forward_that_asks_us_something_is_a_question():
     ("promise", "Talked to my wife who does the books. She'll put it through Monday."),
     ("question", "We normally pay by cheque. Is that still fine?"),
     ("dispute", "The cleaning was not done properly in March. I don't want to pay full price for it."),
+    # a part paid and the rest promised is a payment; a cheque left; a plan asked for with its
+    # time in the next sentence; a purpose is no promise
+    ("paid", "I sent £50 on Friday and will send the rest when I'm paid at the end of the month."),
+    ("paid", "I left a cheque for the subs in the box in the clubhouse on Saturday, no. 000417."),
+    ("promise", "Kann ich in Raten zahlen? 50 € im Monat, immer zum 1., vier Monate lang."),
+    ("question", "can you tell me the exact amount so I can clear the account in one go"),
+    # a frozen membership still charged; not paying twice; a copy asked for at another address
+    ("dispute", "I froze my membership in June, so why is there a charge for July?"),
+    ("dispute", "The deposit was meant to cover the clean. I'm not paying for the same thing twice."),
+    ("question", "Could you resend this to invoices@farm.example? The old address is no longer monitored."),
 ])
 def test_short_and_indirect_wordings(label, text):
     assert read(text).value == label
@@ -593,6 +603,23 @@ def test_a_dutch_quote_header_with_the_address_after_schreef_is_cut():
     text = replytext.new_text(body)
     assert text.startswith("Ik betaal vrijdag")
     assert "nog niet betaald" not in text
+
+
+@pytest.mark.parametrize(("subject", "text", "label"), [
+    # "Automatic reply:" over a notice that tells of no absence is no out-of-office reply
+    ("Automatic reply: Payment reminder", "Please note our new address: finance@firm.example.", Label.OTHER),
+    ("Automatische Antwort: Zahlungserinnerung",
+     "Ihre Rechnung ist bei uns eingegangen und wird gemäß unseren Zahlungsbedingungen bearbeitet.",
+     Label.OTHER),
+    ("Automatic reply: Payment reminder", "I am currently off sick. Your email will not be forwarded.",
+     Label.OUT_OF_OFFICE),
+    ("Out of Office AutoReply: Overdue account", "On site in Corpus, back Thurs.", Label.OUT_OF_OFFICE),
+    # a gateway that held the reminder back
+    ("Message Quarantined", "A message you sent was held in quarantine and has NOT been delivered.",
+     Label.BOUNCE),
+])
+def test_automatic_mail_is_told_by_what_it_says(subject: str, text: str, label: Label) -> None:
+    assert read(text, subject) == label
 
 
 def test_a_list_of_points_is_read_and_a_dash_signature_is_not():

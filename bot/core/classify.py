@@ -110,7 +110,8 @@ _PAST_VERB = re.compile(
     r"|bezahlt|uberwiesen|beglichen|gezahlt|payee|reglee|viree|pagad[oa]|abonad[oa]|betaald|overgemaakt|voldaan"
     r"|ist raus|ist erfolgt|wurde|haben|habe|a ete|ont ete|left|came|submitted|posted|mailed|executed|effected|cut"
     r"|est parti|hemos|se realizo|se hizo|hicimos|salio|hebben|heb|heeft|is verstuurd|gedaan|dropped|delivered|handed"
-    r"|(?:ai|avons|a|ont) (?:deja )?(?:paye|regle|vire|verse|envoye|effectue)|took|se (?:pago|abono|transfirio|ingreso))\b")
+    r"|(?:ai|avons|a|ont) (?:deja )?(?:paye|regle|vire|verse|envoye|effectue)|took|se (?:pago|abono|transfirio|ingreso)"
+    r"|(?:i|we) have (?:pay|send|make|made))\b")
 _PAST_SURE = re.compile(
     r"\b(?:yesterday|already|ago|last (?:week|month)|statement shows|gestern|bereits|schon|hier|deja|ayer|gisteren|reeds"
     r"|ist\b[^.!?\n]{0,25}\braus|worden"
@@ -172,8 +173,9 @@ _HEDGE = re.compile(r"\b(?:might|may have|maybe|perhaps|possibly|probably|not su
                     r"|quizas|quiza|tal vez|misschien|wellicht|mogelijk|i thought|creia que|crei que|pensaba que|ich dachte|je pensais"
                     r"|je croyais|ik dacht|normally|usually|typically|generally|normalerweise|normalement|normalmente|normaal gesproken)\b")
 # "... and the rest next week": a new clause, so a part paid now is not read with the rest to come
-_CLAUSE_BREAK = re.compile(r"\b(?:and|y|et|und|en)(?= (?:the |el |le |den |het )?(?:rest|remainder|balance|saldo|resto|solde|reste"
-                           r"|restant|restbetrag|remaining))|(?<= )[-\u2013\u2014](?= )")
+_CLAUSE_BREAK = re.compile(r"\b(?:and|y|et|und|en)(?= (?:(?:i|we)(?:'ll| will) |will |(?:je|nous) vous |(?:ich|wir) )?(?:\w+ ){0,2}?"
+                           r"(?:the |el |le |den |het )?(?:rest|remainder|balance|saldo|resto|solde|reste|restant|restbetrag"
+                           r"|remaining|another))|(?<= )[-\u2013\u2014](?= )")
 _DOUBT = re.compile(r"\b(?:if|once|when|whether|until|unless|before|wenn|sobald|ob|bis|falls|si|quand|des que|cuando|en cuanto|hasta"
                     r"|als|zodra|of (?:het|u|we|wij|jullie|ze|die|deze)|tot|indien)\b")
 # any word about paying, in any tense
@@ -240,7 +242,9 @@ _PAID = (
           r"|\bwaarom krijg (?:ik|wij|we) (?:dan )?nog (?:steeds|altijd)\b|\bwarum (?:bekomme|erhalte|bekommen|erhalten) (?:ich|wir) (?:dann )?(?:noch|immer noch)\b"
           r"|\bpourquoi (?:je recois|nous recevons|est-ce que je recois) (?:encore|toujours)\b|\bpor que (?:sigo|seguimos) recibiendo\b"),
     # a cheque brought round: "the check was hand-delivered to your front desk"
-    (1.0, r"\b(?:check|cheque|payment)s? (?:was|were|has been|have been) (?:hand[- ]delivered|dropped off|dropped in|left|handed in)\b"),
+    (1.0, r"\b(?:check|cheque|payment)s? (?:was|were|has been|have been) (?:hand[- ]delivered|dropped off|dropped in|left|handed in)\b"
+          r"|\b(?:i|we)(?:'ve| have)? (?:left|dropped|put|posted|deposited) (?:a|the|our|my) (?:cheque|check)\b"
+          r"|\b(?:j'ai|nous avons) (?:depose|laisse|poste) (?:un|le|notre) cheque\b"),
     (0.8, r"\b(?:confirmation|transaction|reference|trace) (?:no\.?|number|#|id)\b|\b(?:ach|wire|fedwire|imad) trace\b"),
     (1.0, r"\b(?:we|i) (?:show|have) (?:this|it|that|the invoice) (?:as )?(?:paid|settled|cleared)\b"
           r"|\b(?:our|my) records show (?:this|it|that|the invoice) (?:as )?(?:paid|settled)\b"
@@ -606,6 +610,9 @@ _DISPUTE = (
           r"|\bso (?:there (?:is|was|should be) )?no (?:transport|charge|fee|freight|delivery|service|hours)\b"
           r"|\b(?:which is )?everything (?:except|but) the\b|\b(?:stays|remains) open until (?:you|we (?:get|receive|see))\b"),
     (1.0, r"\b(?:don't|do not|won't|will not) (?:want to )?pay (?:the )?full (?:price|amount|rate)\b|\bmake (?:a|us a|me a) discount\b"),
+    (1.1, r"\b(?:froze|frozen|paused|suspended|put on hold) (?:my|our|the) (?:membership|account|subscription|contract|service)\b"
+          r"|\b(?:i'm|i am|we're|we are) not paying (?:for|this|that|it)\b|\bnot paying for the same\b"
+          r"|\bno me corresponde\b|\bquiten(?:lo|la|melo|mela)\b|\bn'ai jamais souscrit\b|\bjamais (?:souscrit|adhere)\b"),
     (1.2, r"\bhow can (?:we|i|you) (?:owe|be (?:charged|billed)|charge|bill)\b|\bsince when do (?:you|they) (?:charge|bill)\b"
           r"|\b(?:nobody|no one|no-one) (?:here |at \w+ )?(?:ordered|asked for|requested|signed for)\b"
           r"|\b(?:we(?:'re| are)|aren't we|we've always been) (?:tax[- ]exempt|exempt from (?:sales )?tax)\b"),
@@ -736,9 +743,11 @@ _COPY = (
     r"|\bgeen factuur ontvangen\b|\bfactuur niet ontvangen\b",
 )
 
-# a breakdown of the invoice asked for: about the invoice even where no money is named
+# a breakdown of the invoice asked for, or the bill sent elsewhere: about the invoice even where
+# no money is named
 _BREAKDOWN = (r"\bbreak (?:it|this|that|them|the \w+) down\b"
-              r"|\b(?:aufschlusseln|aufgliedern|uitsplitsen|specificeren|desglosar|detallar|ventiler|detailler)\b")
+              r"|\b(?:aufschlusseln|aufgliedern|uitsplitsen|specificeren|desglosar|detallar|ventiler|detailler)\b"
+              r"|\bsend (?:it|them|the (?:bill|invoice|statement|letter)s?) to (?:my|our|the) new (?:address|e-?mail)\b")
 
 _QUESTION = (
     (0.9, r"\bwhat(?:'s| is| are) (?:this|that|it|these)(?: one| charge| amount)? for\b|\b(?:do|does) you (?:guys )?(?:take|accept)\b"
@@ -754,6 +763,7 @@ _QUESTION = (
           r"|\bvraagt of\b"),
     (0.6, r"\b(?:i|we) (?:have|had) a question\b|\bquestion (?:about|regarding|on)\b|\bplease advise\b|\bbreakdown\b|\bstatement of account\b|\bstatement\b"),
     (0.9, _BREAKDOWN),
+    (1.0, r"\b(?:resend|re-send|send|forward) (?:this|it|the invoice|the reminder) to [\w.+-]+@"),
     (0.8, r"\b(?:please|pls|kindly) (?:send|resend|provide|forward|confirm|clarify|explain|let (?:me|us) know|advise|tell)\b"),
     (0.8, r"\b(?:i|we)(?:'ll| will| would)? (?:need|require|would like|'d like|want) (?:a|an|the|your|to know|to confirm|to understand|clarification|more information|details)\b"
           r"|(?:^|[.!?\n]\s*)need (?:the |a |an |some |your )?(?:backup|copies|copy|documentation|details|proof|support|the)\b"),
@@ -877,7 +887,11 @@ _AUTOMATIC_OTHER = (
           r"|\bse (?:equivocaron|han equivocado) de (?:persona|direccion|destinatario)\b|\bno soy (?:su )?cliente\b"
           r"|\bno tengo (?:ningun|ninguna) (?:contrato|cuenta)\b|\bje n'ai (?:aucun|pas de) (?:contrat|compte)\b"
           r"|\bich habe (?:keinen|kein) (?:vertrag|konto|kundenkonto)\b|\bik heb geen (?:contract|account|klantnummer)\b"),
-    (1.0, r"\bthank you for contacting (?:\w+ ){0,4}(?:accounts payable|payables|billing|finance|support|customer service)\b"),
+    (1.0, r"\bthank you for contacting (?:\w+ ){0,4}(?:accounts payable|payables|billing|finance|support|customer service)\b"
+          r"|\b(?:has been|was) received by\b[^.!?\n]{0,40}\b(?:accounts payable|payables)\b"
+          r"|\bwill be processed (?:according to|in line with|per) (?:our )?(?:standard )?(?:payment )?terms\b"
+          r"|\bist bei uns eingegangen und wird\b|\bsera procesada conforme a nuestras condiciones\b"
+          r"|\bsera traitee selon nos conditions\b|\bwordt verwerkt volgens onze betalingsvoorwaarden\b"),
     (1.0, r"\bwould like to recall the message\b|\bmochte die nachricht\b[^.!?\n]{0,60}\bzuruckrufen\b"
           r"|\bsouhaite rappeler le message\b|\bdesea (?:recuperar|retirar) el mensaje\b|\bwil het bericht\b[^.!?\n]{0,60}\bintrekken\b"),
     (1.0, r"\bno admite respuestas\b|\bno se (?:lee|revisa|atiende)\b|\bno (?:llevo|gestiono) (?:las|los) factur"),
@@ -900,10 +914,12 @@ _BOUNCE = (
           r"|returned mail|failure notice|non-delivery|delivery failure|message not delivered|permanent(?:ly)? (?:error|fatal)"
           r"|qmail-send program|mailer-daemon|postmaster)\b"
           r"|\b(?:the )?message (?:has been|was) returned\b|\bcould not be (?:handed|relayed) to\b"
-          r"|\b(?:uw )?bericht\b[^.!?\n]{0,60}\b(?:(?:nog )?niet (?:afgeleverd|bezorgd)|geweigerd)\b"
+          r"|\byour message (?:to \S+ )?(?:has been|was) (?:blocked|quarantined|held in quarantine|rejected)\b"
+          r"|\b(?:held in quarantine|message quarantined)\b|\bhas not been delivered\b|\bhasn't gone through yet\b"
+          r"|\b(?:uw )?bericht\b[^.!?\n]{0,120}\b(?:(?:nog )?niet (?:afgeleverd|bezorgd)|geweigerd)\b"
           r"|\bvotre message\b[^.!?\n]{0,60}\bn'a pas (?:encore )?pu etre (?:remis|livre|distribue)\b|\ble systeme (?:reessaiera|va reessayer)\b"
           r"|\bihre nachricht\b[^.!?\n]{0,60}\b(?:konnte (?:noch )?nicht zugestellt|wurde abgelehnt)\b"
-          r"|\bsu mensaje\b[^.!?\n]{0,60}\b(?:no (?:se )?(?:ha )?(?:podido )?(?:ser )?entrega|fue rechazado)"),
+          r"|\bsu mensaje\b[^.!?\n]{0,120}\b(?:no (?:se )?(?:ha )?(?:podido )?(?:ser )?entrega|fue (?:rechazado|bloqueado))"),
     (1.0, r"\b(?:user unknown|no such (?:user|recipient|mailbox)|recipient (?:address )?rejected|mailbox (?:unavailable|full|not found"
           r"|does not exist|is full|quota exceeded)|address (?:not found|rejected)|does not exist|over quota|unknown (?:user|recipient)"
           r"|recipientnotfound|resolver\.adr|host or domain name not found|domain (?:not found|does not exist))\b"),
@@ -928,6 +944,16 @@ _BOUNCE_SUBJECT = re.compile(
     r"^\s*(?:undeliver|delivery status notification|mail delivery|returned mail|failure notice|delivery (?:failure|delayed|notification)"
     r"|unzustellbar|non remis|no se puede entregar|onbestelbaar|retraso en la entrega|message non (?:delivre|remis)|nicht zustellbar|warning: message|message not delivered|nondeliverable"
     r"|delivery has failed|undelivered|delayed mail|mail delayed|delivery delayed)", re.I)
+
+
+# words of an absence, wider than the out-of-office phrases: "off sick", "in Zweden zonder laptop"
+_ABSENCE = re.compile(
+    r"\b(?:sick|ill|flu|leave|away|back|return\w*|vacation|holiday\w*|closed|travel\w*|abroad|conference|until|till"
+    r"|krank|erkrankt|urlaub\w*|zuruck|ruckkehr|geschlossen|abwesend|bis|malade|conge\w*|vacances|retour|ferme\w*|absent\w*"
+    r"|enferm[oa]|baja|vacaciones|regreso|vuelta|cerrad[oa]s?|ausente|hasta|ziek|vakantie|verlof|terug|gesloten|afwezig|tot|zonder"
+    rf"|wieder|zwischen den jahren|ab {_DAYS}|from {_DAYS}|des le|desde el|vanaf)\b")
+_ANY_AUTO_REPLY = re.compile(r"(?:automatic|auto)[- ]?(?:reply|response)|autoreply|automatische antwort|automatisch antwoord"
+                             r"|reponse automatique|respuesta automatica")
 
 
 def _compile(rules: Sequence[tuple[float, str]]) -> tuple[tuple[float, re.Pattern[str]], ...]:
@@ -1134,8 +1160,8 @@ def _by_tense(folded: str, original: str, hits: dict[Label, list[_Hit]]) -> None
         if hit.start < 0:
             continue
         clause, stop = _clause_at(folded, hit.start)
-        if _asks(folded, hit.start):
-            hits[Label.PROMISE].remove(hit)       # "who do I talk to about a payment plan?"
+        if _asks(folded, hit.start) or re.search(r"\b(?:so|so that|in order to)\s*$", folded[max(0, hit.start - 12):hit.start]):
+            hits[Label.PROMISE].remove(hit)       # "who do I talk to about a payment plan?", "... so I can clear it"
         elif stop == "?" and not _FUTURE.search(_sentence_at(folded, hit.start)) and not _dates_follow(folded, hit.start):
             hits[Label.PROMISE].remove(hit)       # "could we pay in instalments?" asks; "could we pay on the 30th?" offers
         elif _NEGATION.search(clause) and not _FUTURE.search(clause):
@@ -1192,7 +1218,9 @@ _DEFER = re.compile(
     r"|\b(?:it|this|that) wait\b|\b(?:we|i) say\b|\b(?:have|get) (?:until|till|til)\b"
     r"|\b(?:verschieben|warten|schuiven|verschuiven|wachten|uitstellen|reporter|decaler|attendre|aplazar|posponer|esperar)\b")
 _LATER = re.compile(rf"\b(?:mid|end|early|late)[- ](?:of )?(?:next |this |the )?(?:week|month|{_MONTHS})\b"
-                    r"|\b(?:till|til|until|tot|bis|hasta|jusqu'au) (?:the |el |le )?\d")
+                    r"|\b(?:till|til|until|tot|bis|hasta|jusqu'au) (?:the |el |le )?\d"
+                    r"|\b(?:a|per|each|every|im|pro|par|al|por) (?:month|week|monat|woche|mois|semaine|mes|semana|maand)\b"
+                    r"|\b(?:monthly|weekly|monatlich|wochentlich|mensuel\w*|mensual\w*|maandelijks|wekelijks)\b")
 
 
 def _time_asked(folded: str, original: str, hits: dict[Label, list[_Hit]]) -> None:
@@ -1201,9 +1229,13 @@ def _time_asked(folded: str, original: str, hits: dict[Label, list[_Hit]]) -> No
     for m in _SENTENCE.finditer(folded):
         sentence = m.group()
         end = _STOP.search(folded, m.end())
-        if (end and end.group() == "?" and _MAY_WE.search(sentence) and (_PAY_ANY.search(sentence) or _DEFER.search(sentence))
-                and (_FUTURE.search(sentence) or _DATED.search(sentence) or _LATER.search(sentence))
-                and not _NEGATION.search(sentence)):
+        if not (end and end.group() == "?" and _MAY_WE.search(sentence) and not _NEGATION.search(sentence)
+                and (_PAY_ANY.search(sentence) or _DEFER.search(sentence))):
+            continue
+        # the time in the question or in the sentence after it ("Kann ich in Raten zahlen? 50 € im Monat")
+        following = _SENTENCE.search(folded, end.end())
+        told = sentence + " " + (following.group() if following else "")
+        if _FUTURE.search(told) or _DATED.search(told) or _LATER.search(told):
             hits[Label.PROMISE].append(_Hit(1.0, _as_written(original, folded, m.start(), m.end()).strip(), m.start(), m.end()))
             return
 
@@ -1247,6 +1279,10 @@ def classify(subject: str, text: str, *, sent: datetime | None = None,
         # a subject the sender wrote (not "Re: our reminder") speaks for the message too
         for label in (Label.BOUNCE, Label.OUT_OF_OFFICE, Label.OTHER, Label.DISPUTE, Label.PAID):
             hits[label] += _hits(_RULES[label], fsubject, subject)
+    # an absence told by the body or by a subject that says it ("Out of Office: ..."), not only
+    # by "Automatic reply: ..."
+    absence_told = bool(_ABSENCE.search(folded)) or any(
+        not _ANY_AUTO_REPLY.fullmatch(fold(h.phrase)) for h in hits[Label.OUT_OF_OFFICE])
     _by_tense(_CLAUSE_BREAK.sub(lambda m: "," * len(m.group()), folded), text, hits)
     _asking(folded, text, hits)
     if not hits[Label.PROMISE]:
@@ -1281,7 +1317,7 @@ def classify(subject: str, text: str, *, sent: datetime | None = None,
     about_money = bool(copy or granted or _MONEY.search(folded) or _PAY_ANY.search(folded) or re.search(_BREAKDOWN, folded))
     label, confidence = _decide(scores, subject, is_reply, automatic, about_money, ask is not None,
                                 bool(_TO_A_COLLEAGUE.match(text)), own_side is not None,
-                                bool(_FYI.match(folded)))
+                                bool(_FYI.match(folded)), absence_told)
     if label in _TWO_SIGNALS and _signals(label, folded) + _support(label, text, folded) < 2:
         # one phrase alone was wrong too often on unseen mail to stop reminders by itself: it
         # is a suggestion a person confirms
@@ -1367,7 +1403,8 @@ def _support(label: Label, text: str, folded: str) -> int:
 
 def _decide(scores: dict[Label, float], subject: str, is_reply: bool,
             automatic: str | None, about_money: bool = True, asked: bool = True,
-            internal: bool = False, own_side: bool = False, fyi: bool = False) -> tuple[Label, float]:
+            internal: bool = False, own_side: bool = False, fyi: bool = False,
+            absence_told: bool = True) -> tuple[Label, float]:
     s = scores
     # 1. what the headers proved
     if automatic in ("bounce", "delay"):
@@ -1383,7 +1420,8 @@ def _decide(scores: dict[Label, float], subject: str, is_reply: bool,
                    and (s[Label.OUT_OF_OFFICE] >= 1.6 or s[Label.OTHER] >= 1.0)):
         if s[Label.OTHER] >= 1.0 and s[Label.OTHER] >= s[Label.OUT_OF_OFFICE] - 0.5:
             return Label.OTHER, _confidence(s[Label.OTHER], s[Label.OUT_OF_OFFICE])
-        if s[Label.OUT_OF_OFFICE] >= 0.8 or (machine and s[Label.OUT_OF_OFFICE] > 0):
+        # "Automatic reply: ..." over an address change or a payables desk's notice tells of no absence
+        if s[Label.OUT_OF_OFFICE] >= 0.8 and absence_told or (machine and s[Label.OUT_OF_OFFICE] > 0 and absence_told):
             boost = 0.1 if machine else 0.0
             return Label.OUT_OF_OFFICE, min(0.99, _confidence(s[Label.OUT_OF_OFFICE], 0) + boost)
         if machine and not any(s[k] for k in (Label.PAID, Label.PROMISE, Label.DISPUTE, Label.QUESTION)):
