@@ -622,6 +622,16 @@ def test_automatic_mail_is_told_by_what_it_says(subject: str, text: str, label: 
     assert read(text, subject) == label
 
 
+@pytest.mark.parametrize("text", [
+    "We deposited the check you sent us last week.",       # money received, not paid
+    "The card payment never went through.",
+    "I tried to pay online but the transfer didn't go through.",
+])
+def test_money_that_did_not_go_out_never_acts_as_paid(text: str) -> None:
+    r = classify("Re: Payment reminder: invoice INV-7", text, sent=SENT)
+    assert not (r.label is Label.PAID and r.confidence >= 0.8)
+
+
 def test_a_list_of_points_is_read_and_a_dash_signature_is_not():
     body = ("Hi Tom,\n\nA few things from last night:\n\n- The board moved the spring visit to May.\n"
             "- Rita paid the October invoice on Thursday.\n\nThanks,\nDeb\n\n"

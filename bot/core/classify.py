@@ -233,7 +233,7 @@ _PAID = (
     (0.9, r"\b(?:you should (?:have|already have) (?:received|gotten|got)|should have (?:reached|arrived|cleared))\b"),
     (0.9, r"\b(?:has|have) been taken care of\b|\bwent out (?:on|yesterday|today|last)\b|\bcleared (?:our|the) bank\b"
           r"|\b(?:it|this|that)(?:'s| is) been taken care of\b"),
-    (1.0, r"\b(?:charge|payment|transfer|card payment|direct debit|wire)\b[^.!?\n]{0,20}\bwent through\b"
+    (1.0, r"\b(?:charge|payment|transfer|card payment|direct debit|wire)\b(?:(?! never| not)[^.!?\n]){0,20}\bwent through\b"
           r"|\b(?:you|they|your (?:\w+ )?(?:team|office|colleague|staff))(?: already)? (?:took|have taken|processed|charged) (?:the |my |our )?(?:payment|card)\b"
           r"|\b(?:transfer|payment|wire|money|funds)\b[^.!?\n]{0,15}\bleft (?:us|our (?:account|bank))\b"
           r"|\b(?:we|i)(?:'ve| have)? (?:paid|settled|cleared) (?:your|the|this|that|our) (?:bill|invoice|account|balance) in full\b"),
@@ -243,7 +243,7 @@ _PAID = (
           r"|\bpourquoi (?:je recois|nous recevons|est-ce que je recois) (?:encore|toujours)\b|\bpor que (?:sigo|seguimos) recibiendo\b"),
     # a cheque brought round: "the check was hand-delivered to your front desk"
     (1.0, r"\b(?:check|cheque|payment)s? (?:was|were|has been|have been) (?:hand[- ]delivered|dropped off|dropped in|left|handed in)\b"
-          r"|\b(?:i|we)(?:'ve| have)? (?:left|dropped|put|posted|deposited) (?:a|the|our|my) (?:cheque|check)\b"
+          r"|\b(?:i|we)(?:'ve| have)? (?:left|dropped|put|posted) (?:a|the|our|my) (?:cheque|check)\b"
           r"|\b(?:j'ai|nous avons) (?:depose|laisse|poste) (?:un|le|notre) cheque\b"),
     (0.8, r"\b(?:confirmation|transaction|reference|trace) (?:no\.?|number|#|id)\b|\b(?:ach|wire|fedwire|imad) trace\b"),
     (1.0, r"\b(?:we|i) (?:show|have) (?:this|it|that|the invoice) (?:as )?(?:paid|settled|cleared)\b"
