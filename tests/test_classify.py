@@ -632,6 +632,14 @@ def test_money_that_did_not_go_out_never_acts_as_paid(text: str) -> None:
     assert not (r.label is Label.PAID and r.confidence >= 0.8)
 
 
+def test_a_long_reply_is_read_from_its_opening() -> None:
+    from bot.core import learned
+    text = "We paid the invoice yesterday by transfer, ref 55120.\n\n" + "Minutes of the site meeting. " * 400
+    r = classify("Re: Payment reminder: invoice INV-7", text, sent=SENT)
+    assert r.label is Label.PAID
+    assert len(r.text) == learned.LIMIT
+
+
 def test_a_list_of_points_is_read_and_a_dash_signature_is_not():
     body = ("Hi Tom,\n\nA few things from last night:\n\n- The board moved the spring visit to May.\n"
             "- Rita paid the October invoice on Thursday.\n\nThanks,\nDeb\n\n"

@@ -1272,6 +1272,9 @@ def classify(subject: str, text: str, *, sent: datetime | None = None,
     ``automatic`` what the headers said about the sender, when they were read
     (``bounce``, ``delay``, ``auto_reply``, ``automated``, ``person``); ``failed`` the failed
     recipients a delivery report named."""
+    # the opening of a long mail carries what it is about (the learned reader reads as much);
+    # every phrase is looked for in all of the text, so reading on only costs time
+    text = text[:learned.LIMIT]
     folded, fsubject = fold(text), fold(subject)
     is_reply = bool(_REPLY_SUBJECT.match(subject))
     hits = {label: _hits(rules, folded, text) for label, rules in _RULES.items()}
