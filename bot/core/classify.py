@@ -749,6 +749,8 @@ _BREAKDOWN = (r"\bbreak (?:it|this|that|them|the \w+) down\b"
               r"|\b(?:aufschlusseln|aufgliedern|uitsplitsen|specificeren|desglosar|detallar|ventiler|detailler)\b"
               r"|\bsend (?:it|them|the (?:bill|invoice|statement|letter)s?) to (?:my|our|the) new (?:address|e-?mail)\b")
 
+_BREAKDOWN_RE = re.compile(_BREAKDOWN)
+
 _QUESTION = (
     (0.9, r"\bwhat(?:'s| is| are) (?:this|that|it|these)(?: one| charge| amount)? for\b|\b(?:do|does) you (?:guys )?(?:take|accept)\b"
           r"|\b(?:cbu|clabe|cuit)\b"),
@@ -1117,6 +1119,10 @@ def _to_come(sentence: str) -> bool:
                 and not _PAST_SURE.search(sentence))
 
 
+# "... so I can clear the account": a purpose, no commitment
+_PURPOSE = re.compile(r"\b(?:so|so that|in order to)\s*$")
+
+
 def _by_tense(folded: str, original: str, hits: dict[Label, list[_Hit]]) -> None:
     """Read payment words with their tense: a payment phrase in a sentence about the future
     is a promise ("Zahlung erfolgt am Freitag"); any sentence that pays and looks ahead
@@ -1160,7 +1166,7 @@ def _by_tense(folded: str, original: str, hits: dict[Label, list[_Hit]]) -> None
         if hit.start < 0:
             continue
         clause, stop = _clause_at(folded, hit.start)
-        if _asks(folded, hit.start) or re.search(r"\b(?:so|so that|in order to)\s*$", folded[max(0, hit.start - 12):hit.start]):
+        if _asks(folded, hit.start) or _PURPOSE.search(folded, max(0, hit.start - 12), hit.start):
             hits[Label.PROMISE].remove(hit)       # "who do I talk to about a payment plan?", "... so I can clear it"
         elif stop == "?" and not _FUTURE.search(_sentence_at(folded, hit.start)) and not _dates_follow(folded, hit.start):
             hits[Label.PROMISE].remove(hit)       # "could we pay in instalments?" asks; "could we pay on the 30th?" offers
@@ -1317,7 +1323,7 @@ def classify(subject: str, text: str, *, sent: datetime | None = None,
         scores[Label.QUESTION] += 1.0
 
     own_side = _OWN_SIDE.search(folded)
-    about_money = bool(copy or granted or _MONEY.search(folded) or _PAY_ANY.search(folded) or re.search(_BREAKDOWN, folded))
+    about_money = bool(copy or granted or _MONEY.search(folded) or _PAY_ANY.search(folded) or _BREAKDOWN_RE.search(folded))
     label, confidence = _decide(scores, subject, is_reply, automatic, about_money, ask is not None,
                                 bool(_TO_A_COLLEAGUE.match(text)), own_side is not None,
                                 bool(_FYI.match(folded)), absence_told)
@@ -1424,7 +1430,7 @@ def _decide(scores: dict[Label, float], subject: str, is_reply: bool,
         if s[Label.OTHER] >= 1.0 and s[Label.OTHER] >= s[Label.OUT_OF_OFFICE] - 0.5:
             return Label.OTHER, _confidence(s[Label.OTHER], s[Label.OUT_OF_OFFICE])
         # "Automatic reply: ..." over an address change or a payables desk's notice tells of no absence
-        if s[Label.OUT_OF_OFFICE] >= 0.8 and absence_told or (machine and s[Label.OUT_OF_OFFICE] > 0 and absence_told):
+        if absence_told and (s[Label.OUT_OF_OFFICE] >= 0.8 or (machine and s[Label.OUT_OF_OFFICE] > 0)):
             boost = 0.1 if machine else 0.0
             return Label.OUT_OF_OFFICE, min(0.99, _confidence(s[Label.OUT_OF_OFFICE], 0) + boost)
         if machine and not any(s[k] for k in (Label.PAID, Label.PROMISE, Label.DISPUTE, Label.QUESTION)):

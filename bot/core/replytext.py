@@ -3,8 +3,11 @@ reminder, earlier messages, forwarded mail, signatures and disclaimers cut away.
 
 The cutting is done by mail-parser-reply (quote headers, signatures and disclaimers in many
 languages); what it leaves, a few more cuts made here catch: quote markers on their own
-lines, forwarded-message banners, "sent from my phone" footers and the HTML quote blocks of
-Outlook, Gmail and Thunderbird, which are cut before the HTML becomes text.
+lines, forwarded-message banners, Lotus Notes reply headers, "sent from my phone" footers and
+the HTML quote blocks of Outlook, Gmail and Thunderbird, which are cut before the HTML becomes
+text. Answers written inside the quoted reminder (between its lines, or marked with the
+writer's initials below "see my answers below") are kept, and so is a list of points the
+library takes for a signature.
 """
 
 from __future__ import annotations
@@ -60,8 +63,12 @@ def new_text(body: str, *, html: bool = False) -> str:
     text = text.replace("\r\n", "\n").replace("\u00a0", " ")
     try:
         replies = _parser.read(text=text).replies
-        first = replies[0] if replies else None
-        kept = text if first is None else first.content if _LIST.match(first.signatures) else first.body
+        if not replies:
+            kept = text
+        elif _LIST.match(replies[0].signatures):
+            kept = replies[0].content       # the "signature" is a list of points: keep it
+        else:
+            kept = replies[0].body
     except Exception:  # noqa: BLE001 - a parsing library must not lose a reply: keep it all
         kept = text
     if not kept.strip():
