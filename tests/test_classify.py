@@ -566,6 +566,16 @@ def test_a_forward_that_asks_us_something_is_a_question():
     ("dispute", "I froze my membership in June, so why is there a charge for July?"),
     ("dispute", "The deposit was meant to cover the clean. I'm not paying for the same thing twice."),
     ("question", "Could you resend this to invoices@farm.example? The old address is no longer monitored."),
+    # terse answers that look like "other": a payment done, a commitment made
+    ("paid", "Handled - thx"),
+    ("paid", "ok - that one's done now, apologies."),
+    ("promise", "Wird erledigt."),
+    ("promise", "OK, sous quinze jours."),
+    ("question", "Mag ik het in twee keer betalen? Is wat krap deze maand."),
+    # "since when" and "nowhere in the contract" in other languages; a retainer
+    ("dispute", "Seit wann kostet die Anfahrt extra? Im Wartungsvertrag steht Anfahrt inklusive."),
+    ("dispute", "Waar komt die 12% toeslag ineens vandaan? Staat nergens in ons contract."),
+    ("dispute", "Was this not covered by the retainer? Our engagement letter says filings are included."),
 ])
 def test_short_and_indirect_wordings(label, text):
     assert read(text).value == label
@@ -669,6 +679,16 @@ def test_answers_marked_with_initials_in_the_quoted_reminder_are_read():
     assert "We mailed check #10382 for this on 4/8." in text
     assert "still unpaid" not in text
     assert "[SW]" not in replytext.new_text(body.replace("See my answers below.", "Thanks."))
+
+
+@pytest.mark.parametrize("body", [
+    "Klopt dit wel? We hebben 30 dozen ontvangen.\n\nOp 7 oktober 2025 om 09:30 heeft Groothandel "
+    "<ar@vendor.test> het volgende geschreven:\n\nUw factuur staat nog open.\n",
+    "Klopt dit wel? We hebben 30 dozen ontvangen.\n\n---------------------- Forwarded by Kees/HOU/ECT on "
+    "10/07/2025 09:15 AM ---------------------------\n\nUw factuur staat nog open.\n",
+])
+def test_dutch_and_lotus_forward_headers_are_cut(body: str) -> None:
+    assert replytext.new_text(body) == "Klopt dit wel? We hebben 30 dozen ontvangen."
 
 
 def test_answers_written_between_the_quoted_lines_are_read():

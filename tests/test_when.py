@@ -482,6 +482,12 @@ def test_the_day_of_the_payment_among_other_days(text: str, expected: date) -> N
     ("Gary has to countersign and he's back next week, it'll go then.", nov(27)),
     # the day the books close is not the day of paying
     ("Early next month. Our quarter closes on the 30th and payments restart after that.", dec(5)),
+    # "leave it with me" is no leave of absence; an Australian afternoon
+    ("Leave it with me till the 20th, mate.", nov(20)),
+    ("Sorry, this one slipped. I'll sort it this arvo once the banking's open.", nov(18)),
+    # a day of next month; a count of weeks from today in words
+    ("Cette facture partira avec nos paiements fournisseurs du 10 du mois prochain.", dec(10)),
+    ("You'll have the full amount two weeks from today.", dec(2)),
 ])
 def test_days_told_beside_the_day_of_paying(text: str, expected: date) -> None:
     assert promised(text) == expected

@@ -94,7 +94,8 @@ _FUTURE = re.compile(
     r"|binnenkort|zodra|op de \d+)\b")
 # a future tense or a plan in the same sentence, stronger than a time word
 _WILL = re.compile(
-    r"\b(?:will|'ll|shall|going to|gonna|werden|wird|werde|allons|vais|va|vont|sera|seront|vamos a|voy a|va a|zullen|zal|gaan|ga|wordt|worden)\b"
+    r"\b(?:will|'ll|shall|going to|gonna|werden|wird|werde|allons|vais|va|vont|sera|seront|partira|partiront|vamos a|voy a|va a"
+    r"|zullen|zal|gaan|ga|wordt|worden)\b"
     r"|\b(?:hope|hoping|plan|planning|expect|expecting|intend|aim|aiming|try to|trying to|hoffen|hoffe|planen|geplant|vorgesehen"
     r"|esperons|espere|prevoyons|prevu|comptons|esperamos|espero|pensamos|intentaremos|previsto|hopen|hoop|verwachten|verwacht"
     r"|proberen|van plan|gepland)\b"
@@ -237,6 +238,8 @@ _PAID = (
           r"|\b(?:you|they|your (?:\w+ )?(?:team|office|colleague|staff))(?: already)? (?:took|have taken|processed|charged) (?:the |my |our )?(?:payment|card)\b"
           r"|\b(?:transfer|payment|wire|money|funds)\b[^.!?\n]{0,15}\bleft (?:us|our (?:account|bank))\b"
           r"|\b(?:we|i)(?:'ve| have)? (?:paid|settled|cleared) (?:your|the|this|that|our) (?:bill|invoice|account|balance) in full\b"),
+    (0.9, r"\A\W*(?:done|handled|sorted|taken care of|all (?:squared|sorted) (?:away|out)|cleared|wired)\b[ \t\-.!,]*(?:thx|thanks|ty|cheers)?\W*(?:\n|\Z)"
+          r"|\b(?:that|this)(?: one)?(?:'s| is| has been) (?:done|sorted|handled|cleared)(?: now)?\b"),
     # a payment with a grumble: "paid last week, why am I still getting these?"
     (0.5, r"\bwhy (?:am i|are we|do i|do we|is (?:this|it)) still (?:getting|receiving|being sent|showing)\b"
           r"|\bwaarom krijg (?:ik|wij|we) (?:dan )?nog (?:steeds|altijd)\b|\bwarum (?:bekomme|erhalte|bekommen|erhalten) (?:ich|wir) (?:dann )?(?:noch|immer noch)\b"
@@ -398,7 +401,10 @@ _PROMISE = (
     (1.0, r"\b(?:put|include|add) (?:it|this|you|yours|the invoice|your invoice) (?:in|into|on|with) (?:\w+'s |the |our |next |this )?"
           r"(?:batch|run|payment run|pay run|check run|cheque run|bacs run)\b"
           r"|\A\W*(?:it|that|payment)(?:'ll| will) be (?:next|this|on|by|tomorrow|early|later|end)\b"),
-    (0.9, r"\b(?:he|she|they|we|i)(?:'ll| will) (?:sort|settle|clear|deal with|take care of) (?:it|this|that|the (?:bill|invoice|balance|account))\b"),
+    (0.9, r"\b(?:he|she|they|we|i)(?:'ll| will) (?:sort|settle|clear|deal with|take care of) (?:it|this|that|the (?:bill|invoice|balance|account))\b"
+          r"|\A\W*(?:will do|on it|wird erledigt|doe ik(?: \w+)?|je m'en occupe|me encargo|ik regel het|ich erledige das)\b"
+          r"|\A\W*(?:ok|oui|d'accord|yes|ja|si|vale)\W+(?:sous|dans|in|binnen|en|within) (?:\w+ ){0,2}"
+          r"(?:jours|days|tagen|dagen|dias|semaines|weeks|wochen|weken|semanas)\b"),
     (1.0, r"\b(?:is|it's|has been|was) (?:set|scheduled|slated|queued|lined up) for (?:our |the |this |next )?(?:\w+ )?"
           r"(?:check|cheque|payment|pay|ach|bacs|supplier) (?:run|batch|cycle)\b"
           r"|\b(?:he|she|they|we|i)(?:'ll| will) put (?:it|this|the payment|the charge) through\b"),
@@ -569,7 +575,7 @@ _DISPUTE = (
           r"[^.!?\n]{0,40}\band (?:i|we)(?:'ll| will)\b|\b(?:on|against|with|upon receipt of|on receipt of) (?:a|the|your) (?:corrected|revised|amended) (?:invoice|bill|statement)\b"
           r"|\bapply (?:it|the credit|that credit) and resend\b"),
     (1.1, r"\b(?:wasn't|weren't|isn't|aren't|shouldn't|(?:was|is|were|are) (?:this|that|it|these|those) not)\b[^.!?\n]{0,50}\b(?:covered|included|free|part of the)\b[^.!?\n]{0,40}"
-          r"\b(?:under|in|by|with)\b[^.!?\n]{0,20}\b(?:agreement|contract|warranty|promo\w*|plan|maintenance|service|subscription|package)\b"
+          r"\b(?:under|in|by|with)\b[^.!?\n]{0,20}\b(?:agreement|contract|warranty|promo\w*|plan|maintenance|service|subscription|package|retainer|engagement|licen[cs]e|support)\b"
           r"|\bn'(?:etait|est)(?:-ce)? pas (?:compris|inclus)\b|\bno (?:estaba|esta|era|entraba) (?:incluid[oa]|cubiert[oa])\b"
           r"|\bvalt (?:dit|dat|het) (?:toch|niet) onder\b|\b(?:dit|dat|het) valt toch onder\b|\b(?:ist|war) (?:das|dies) nicht (?:im|in der|durch)\b[^.!?\n]{0,40}(?:enthalten|abgedeckt|inbegriffen)\b"
           r"|\bsurely (?:this|that|it) (?:should|would|was|is)\b"),
@@ -614,6 +620,10 @@ _DISPUTE = (
           r"|\b(?:i'm|i am|we're|we are) not paying (?:for|this|that|it)\b|\bnot paying for the same\b"
           r"|\bno me corresponde\b|\bquiten(?:lo|la|melo|mela)\b|\bn'ai jamais souscrit\b|\bjamais (?:souscrit|adhere)\b"),
     (1.2, r"\bhow can (?:we|i|you) (?:owe|be (?:charged|billed)|charge|bill)\b|\bsince when do (?:you|they) (?:charge|bill)\b"
+          r"|\bsince when is\b[^.!?\n]{0,30}\b(?:extra|charged|billed)\b|\bseit wann (?:kostet|wird|berechnen|ist)\b"
+          r"|\bdesde cuando se cobra\b|\bsinds wanneer (?:kost|rekenen|wordt)\b|\bdepuis quand (?:facturez|faites-vous payer)\b"
+          r"|\b(?:staat|stond) nergens in\b|\bsteht nirgends im\b|\bnulle part dans (?:le|notre) contrat\b"
+          r"|\bwaar komt\b[^?!\n]{0,40}\bineens vandaan\b|\ben la oferta (?:venia|estaba) incluid[oa]\b"
           r"|\b(?:nobody|no one|no-one) (?:here |at \w+ )?(?:ordered|asked for|requested|signed for)\b"
           r"|\b(?:we(?:'re| are)|aren't we|we've always been) (?:tax[- ]exempt|exempt from (?:sales )?tax)\b"),
     (1.0, r"\b(?:pay|settle) (?:it|this|that|the invoice|the bill|you)?\s?(?:once|when|after|as soon as)\b[^.!?\n]{0,40}"
@@ -882,7 +892,7 @@ _AUTOMATIC_OTHER = (
     (1.0, r"\bniet meer in gebruik\b|\b(?:wordt|worden) niet (?:gelezen|bekeken|beantwoord)\b|\bga niet over\b"
           r"|\bworden geen (?:e-?mails|berichten|mails) (?:gelezen|behandeld|beantwoord)\b"
           r"|\bcontact (?:op )?(?:nemen|opnemen) met (?:mijn|onze) collega\b"),
-    (1.0, r"\b(?:i'll|i will|let me|we'll|we will) (?:have a look|take a look|look into (?:it|this|that)|check (?:on )?(?:it|this|that)? ?and get back"
+    (1.0, r"\b(?:i'll|i will|let me|we'll|we will) (?:have a look|take a look|look into (?:it|this|that)|go through (?:it|this|that)|check (?:on )?(?:it|this|that)? ?and get back"
           r"|find out|mention (?:it|this) to|ask (?:around|\w+ about it))\b|\b(?:lo|la) reviso\b|\b(?:ik|we) zoek(?:en)? het uit\b"
           r"|\bje regarde (?:ca|cela|et)\b|\bich (?:schaue|schau) (?:mal )?nach\b"),
     (1.5, r"\b(?:i|we) (?:don't|do not) have (?:an|any) (?:account|contract) with (?:you|your company)\b"
@@ -1229,6 +1239,10 @@ _LATER = re.compile(rf"\b(?:mid|end|early|late)[- ](?:of )?(?:next |this |the )?
                     r"|\b(?:monthly|weekly|monatlich|wochentlich|mensuel\w*|mensual\w*|maandelijks|wekelijks)\b")
 
 
+# "Is wat krap deze maand": the month money is short, not a time asked for
+_SHORT_OF_MONEY = re.compile(r"\b(?:tight|short|krap|knapp|juste|serre|justo|escaso)\b")
+
+
 def _time_asked(folded: str, original: str, hits: dict[Label, list[_Hit]]) -> None:
     """A request for time that names it is a promise ("can we push this to the end of the
     month?"); one that names no time ("could we pay in instalments?") stays a question."""
@@ -1240,7 +1254,7 @@ def _time_asked(folded: str, original: str, hits: dict[Label, list[_Hit]]) -> No
             continue
         # the time in the question or in the sentence after it ("Kann ich in Raten zahlen? 50 € im Monat")
         following = _SENTENCE.search(folded, end.end())
-        told = sentence + " " + (following.group() if following else "")
+        told = sentence if not following or _SHORT_OF_MONEY.search(following.group()) else f"{sentence} {following.group()}"
         if _FUTURE.search(told) or _DATED.search(told) or _LATER.search(told):
             hits[Label.PROMISE].append(_Hit(1.0, _as_written(original, folded, m.start(), m.end()).strip(), m.start(), m.end()))
             return

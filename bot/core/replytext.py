@@ -33,6 +33,7 @@ _HTML_QUOTE = re.compile(
 # an Outlook header block, a phone's footer.
 _END = re.compile(
     r"^\s*(?:>"
+    r"|-{2,}\s*forwarded by\b"
     r"|-{2,}\s*(?:original message|urspr.ngliche nachricht|message d'origine|mensaje original"
     r"|oorspronkelijk bericht|forwarded message|weitergeleitete nachricht|message transf.r."
     r"|mensaje reenviado|doorgestuurd bericht)"
@@ -42,7 +43,8 @@ _END = re.compile(
     r"|[^\n]*<[^<>\n@]+@[^<>\n]+>[ \t]*\n[ \t]*\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d\d"
     r"|(?:sent from|gesendet von|von meinem|envoy. (?:de|depuis)|enviado desde|verzonden (?:vanaf|met)"
     r"|verstuurd vanaf|get outlook for)\b"
-    r"|(?:on|am|le|el|op)\s.{4,160}(?:wrote|schrieb|a .crit|escribi.|schreef)(?:\s*:?\s*$|\s.{0,160}:\s*$))",
+    r"|(?:on|am|le|el|op)\s.{4,160}(?:wrote|schrieb|a .crit|escribi.|schreef|het volgende geschreven)"
+    r"(?:\s*:?\s*$|\s.{0,160}:\s*$))",
     re.I | re.M)
 
 

@@ -301,6 +301,10 @@ def _ordinal(m: re.Match[str], d: date) -> date | None:
     return _day_of_month(d, day) if 1 <= day <= 31 else None
 
 
+def _day_next_month(m: re.Match[str], d: date) -> date | None:
+    return _make(*_next_month(d), int(m["day"]))
+
+
 def _weekday(m: re.Match[str], d: date) -> date | None:
     weekday = _WEEKDAY_OF[_key(m["wd"])]
     if _IS_PAST.get(_key(_group(m, "modifier") + (m["after"] or "")), False):
@@ -385,7 +389,7 @@ def _duration(m: re.Match[str], d: date) -> date | None:
 
 _FIXED: dict[str, tuple[Callable[[date], date | None], list[str]]] = {
     "today": (lambda d: d, _words(
-        "today", "later today", "this {morning|afternoon|evening}", "tonight", "end of day", "eod",
+        "today", "later today", "this {morning|afternoon|evening|arvo}", "tonight", "end of day", "eod",
         "close of business", "heute", "heute {noch|morgen|früh|vormittag|mittag|nachmittag|abend}",
         "noch heute", "aujourd'hui", "ce {matin|midi|soir}", "cet après-midi", "dans la journée",
         "hoy", "hoy mismo", "esta {mañana|tarde|noche}", "en el día de hoy", "vandaag",
@@ -596,6 +600,12 @@ _RULES = (
     _rule("numeric", r"(?:on|by|op|per|voor|uiterlijk|tegen|vanaf|am|bis|zum|le|au|el|al)\s+"
                      rf"(?P<x>(?P<a>[0-9][0-9]?)-(?P<b>[0-9][0-9]?)(?P<year>))(?![\d/-])(?!\s*{_UNIT})",
           _numeric),
+    # "le 10 du mois prochain", "the 10th of next month", "am 10. nächsten Monats"
+    _rule("next month", r"(?:(?:on|by|the|le|du|au|am|zum|el|del|op|de)\s+)?"
+                        r"(?P<x>(?P<day>[0-9][0-9]?)(?:st|nd|rd|th|er|e|\.)?\s+(?:of\s+next\s+month"
+                        r"|du\s+mois\s+prochain|(?:n(?:a|ae)chsten|kommenden)\s+monats"
+                        r"|del\s+(?:mes\s+que\s+viene|proximo\s+mes)|van\s+(?:de\s+)?volgende\s+maand))",
+          _day_next_month),
     _rule("ordinal", rf"(?P<day>[0-9][0-9]?)(?:st|nd|rd|th){_DAY_ALONE}", _ordinal),
     _rule("ordinal", rf"(?:on|by|before|until|till)\s+(?P<x>the\s+(?P<day>[0-9][0-9]?)){_NOT_A_DAY_AFTER}",
           _ordinal),
@@ -629,7 +639,7 @@ _RULES = (
     # "within 5-7 business days", "in 2 or 3 weeks": the longer
     _rule("duration", rf"(?:{_WITHIN})\s+(?:\d{{1,3}}\s*(?:-|–|to|or|oder|ou|o|of|bis|à|a|tot)\s*)?{_COUNT}"
                       rf"\s+{_MORE}{_UNIT}(?:'?s?\s+time)?", _duration),
-    _rule("duration", rf"(?P<n>[0-9]\d{{0,2}})\s+{_UNIT}\s+from\s+(?:now|today)", _duration),
+    _rule("duration", rf"{_COUNT_WORD}\s+{_UNIT}\s+from\s+(?:now|today)", _duration),
     _rule("duration", rf"(?:give|allow|grant)\s+(?:me|us)\s+(?:another\s+)?{_COUNT}\s+{_MORE}{_UNIT}",
           _duration),
     # more time asked for: "two more weeks", "noch zwei Wochen", "encore deux semaines", "nog twee weken"
@@ -847,7 +857,8 @@ _DUE_AFTER = re.compile(r"\s*(?:f(?:ae|a)llig|vencid[oa]|echue?|vervallen)(?!\w)
 _WROTE = re.compile(r"[^.!?\n]{0,40}?(?<!\w)(?:wrote|schrieb|schrieben|ecrit|escribio|escribiste|schreef"
                     r"|schreven)(?!\w)")
 _ABSENT = _cue(
-    "away", "absent", "out of [the ]office", "on leave", "leave", "holiday[s]", "vacation", "ooo",
+    "away", "absent", "out of [the ]office", "on leave",
+    "{sick|annual|parental|maternity|paternity|study} leave", "holiday[s]", "vacation", "ooo",
     "{i'm|i am|he's|she's|is|are|be|been|day|days|week|weeks|time} off",
     "travelling", "traveling", "sick", "abwesend", "urlaub", "nicht im büro", "nicht erreichbar",
     "außer haus", "krank", "elternzeit", "dienstreise", "absente", "congé[s]", "vacances", "en déplacement",
