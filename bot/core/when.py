@@ -601,10 +601,10 @@ _RULES = (
                      rf"(?P<x>(?P<a>[0-9][0-9]?)-(?P<b>[0-9][0-9]?)(?P<year>))(?![\d/-])(?!\s*{_UNIT})",
           _numeric),
     # "le 10 du mois prochain", "the 10th of next month", "am 10. nächsten Monats"
-    _rule("next month", r"(?:(?:on|by|the|le|du|au|am|zum|el|del|op|de)\s+)?"
-                        r"(?P<x>(?P<day>[0-9][0-9]?)(?:st|nd|rd|th|er|e|\.)?\s+(?:of\s+next\s+month"
-                        r"|du\s+mois\s+prochain|(?:n(?:a|ae)chsten|kommenden)\s+monats"
-                        r"|del\s+(?:mes\s+que\s+viene|proximo\s+mes)|van\s+(?:de\s+)?volgende\s+maand))",
+    _rule("day of next month", r"(?:(?:on|by|the|le|du|au|am|zum|el|del|op|de)\s+)?"
+                               r"(?P<x>(?P<day>[0-9][0-9]?)(?:st|nd|rd|th|er|e|\.)?\s+(?:of\s+next\s+month"
+                               r"|du\s+mois\s+prochain|(?:n(?:a|ae)chsten|kommenden)\s+monats"
+                               r"|del\s+(?:mes\s+que\s+viene|proximo\s+mes)|van\s+(?:de\s+)?volgende\s+maand))",
           _day_next_month),
     _rule("ordinal", rf"(?P<day>[0-9][0-9]?)(?:st|nd|rd|th){_DAY_ALONE}", _ordinal),
     _rule("ordinal", rf"(?:on|by|before|until|till)\s+(?P<x>the\s+(?P<day>[0-9][0-9]?)){_NOT_A_DAY_AFTER}",
