@@ -19,7 +19,7 @@ import json
 import sys
 import time
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.config import ReplyConfig  # noqa: E402
 from bot.core.classify import LABELS, Label  # noqa: E402
-from bot.replies import read_fields, sent_at  # noqa: E402
+from bot.replies import can_wait_for, read_fields, sent_at  # noqa: E402
 
 ACTING = (Label.PAID, Label.PROMISE, Label.DISPUTE)
 
@@ -50,10 +50,10 @@ def date_right(row: dict[str, Any], predicted: date | None) -> bool | None:
     return None
 
 
-def _waitable(day: date, sent: datetime | None, days: int) -> bool:
-    if sent is None:
-        return True
-    return sent.date() <= day <= sent.date() + timedelta(days=days)
+def _day_of(row: dict[str, Any], fallback: date) -> date:
+    """The reply's own calendar day, as arbot would read it on arrival."""
+    sent = sent_at(row.get("date"))
+    return sent.date() if sent else fallback
 
 
 def report(path: Path, threshold: float) -> dict[str, float]:
@@ -103,7 +103,7 @@ def report(path: Path, threshold: float) -> dict[str, float]:
     days = ReplyConfig().max_promise_days
     moved = [(g, x) for g, x, r in zip(gold, readings, rows, strict=True)
              if x.label == Label.PROMISE and x.confidence >= threshold and x.promise_date
-             and _waitable(x.promise_date, sent_at(r.get("date")), days)]
+             and can_wait_for(x.promise_date, _day_of(r, x.promise_date), days)]
     right = sum(1 for g, _ in moved if g == Label.PROMISE)
     precision = f"{right / len(moved):.3f}" if moved else "  -  "
     print(f"    promise with a day it can wait for (what moves an invoice; the rest goes to a person): "

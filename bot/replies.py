@@ -91,6 +91,12 @@ def as_json(reading: classify.Reading) -> dict[str, Any]:
 
 # -- acting on replies -----------------------------------------------------------------------
 
+def can_wait_for(day: date, today: date, max_days: int) -> bool:
+    """Whether reminders may wait for a promised day: not past, and no more than ``max_days``
+    ahead (any other promise goes to a person)."""
+    return today <= day <= today + timedelta(days=max_days)
+
+
 #: What a person may decide on each kind of review item.
 CHOICES: dict[str, tuple[str, ...]] = {
     "confirm_payment": ("received", "not_received"),
@@ -226,7 +232,7 @@ class Replies:
             today = self._today(client_id, now)
             if day is None:
                 return self._to_person(row, r, now, "label_reply", "a promise without a date")
-            if day < today or day > today + timedelta(days=self.config.replies.max_promise_days):
+            if not can_wait_for(day, today, self.config.replies.max_promise_days):
                 return self._to_person(row, r, now, "label_reply",
                                        f"promised date {day} is in the past or too far away")
             for n in invoices:

@@ -16,6 +16,7 @@ from bot.config import ReplyConfig
 from bot.core.classify import Label, classify
 from bot.core.model import InvoiceState
 from bot.core.policy import gate_reason
+from bot.replies import can_wait_for
 from bot.simclock import SimulatedClock
 from bot.slack import views
 from tests.support import world
@@ -354,3 +355,10 @@ def _write_config(cfg) -> str:
     path.write_text(f'[database]\npath = "{cfg.database_path}"\n'
                     f'[mail]\nfrom_address = "accounts@example.com"\n', encoding="utf-8")
     return str(path)
+
+
+def test_a_promise_waits_only_for_a_day_ahead_and_not_too_far() -> None:
+    today = date(2026, 11, 18)
+    assert can_wait_for(today, today, 60) and can_wait_for(date(2027, 1, 17), today, 60)
+    assert not can_wait_for(date(2026, 11, 17), today, 60)
+    assert not can_wait_for(date(2027, 1, 18), today, 60)
